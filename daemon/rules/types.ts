@@ -1,0 +1,54 @@
+/** Rules after loading: validated config plus everything resolved once so routing never re-parses. */
+import type { RE2JS } from 're2js';
+import type { Encoding } from '../../shared/catalog';
+import type { ProviderType, Rule, RulesConfig, Target } from '../../shared/config';
+import type { ValidationIssue } from '../../shared/protocol';
+
+export interface ResolvedProvider {
+  name: string;
+  type: ProviderType;
+  apiKeyEnv?: string;
+  baseURL?: string;
+  /** openai/anthropic need a key; openai-compatible servers (Ollama…) usually do not. */
+  keyRequired: boolean;
+}
+
+export interface ResolvedModel {
+  /** Short name from the rules file. */
+  name: string;
+  provider: string;
+  providerType: ProviderType;
+  /** Pinned id sent upstream. */
+  id: string;
+  inputPerMTok: number;
+  outputPerMTok: number;
+  /** False when neither the rules file nor the catalog gives a price (cost is then unknown, never $0). */
+  priceKnown: boolean;
+  contextWindow: number;
+  encoding: Encoding;
+  ttftMs: number;
+  tokensPerSecond: number;
+}
+
+/** A condition with its regexes compiled once, at load. */
+export interface CompiledRule {
+  rule: Rule;
+  index: number;
+  /** Compiled prompt regexes keyed by the condition path that holds them (e.g. `if.any[0].prompt`). */
+  regexes: Map<string, RE2JS>;
+}
+
+export interface CompiledRules {
+  file: string | null;
+  text: string;
+  config: RulesConfig;
+  providers: Record<string, ResolvedProvider>;
+  models: Record<string, ResolvedModel>;
+  rules: CompiledRule[];
+  /** Encodings used by the configured models: the token counts a request needs. */
+  encodings: Encoding[];
+  /** Warnings found at load (errors prevent a CompiledRules from existing). */
+  warnings: ValidationIssue[];
+}
+
+export type { Target };

@@ -1,0 +1,49 @@
+// Bundles every entry point with esbuild into dist/ (self-contained, node platform) and copies the WASM files
+// the bundles load from their own folder. Usage: node scripts/build.mjs [--watch]
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+
+const require = createRequire(import.meta.url);
+const root = join(dirname(new URL(import.meta.url).pathname), '..');
+const dist = join(root, 'dist');
+mkdirSync(dist, { recursive: true });
+
+// Node entry points: [source, output]. Entries whose source does not exist yet are skipped.
+const nodeEntries = [
+  ['daemon/cli.ts', 'cli.js', '#!/usr/bin/env node'],
+  ['daemon/main.ts', 'daemon.js'],
+  ['test/fixtures/mock-upstream-cli.ts', 'mock-upstream.js', '#!/usr/bin/env node'],
+  ['extension/extension.ts', 'extension.js'],
+];
+// Browser entry points for webviews.
+const webEntries = [
+  ['extension/webviews/sidebar/main.ts', 'webviews/sidebar.js'],
+  ['extension/webviews/rulesEditor/main.ts', 'webviews/rulesEditor.js'],
+];
+
+const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', legalComments: 'none', minifySyntax: true };
+const jobs = [];
+for (const [src, out, banner] of nodeEntries) {
+  if (!existsSync(join(root, src))) continue;
+  jobs.push(build({
+    ...common, entryPoints: [join(root, src)], outfile: join(dist, out), platform: 'node', target: 'node20',
+    format: 'cjs', external: ['vscode'], banner: banner ? { js: banner } : undefined,
+  }));
+}
+for (const [src, out] of webEntries) {
+  if (!existsSync(join(root, src))) continue;
+  jobs.push(build({ ...common, entryPoints: [join(root, src)], outfile: join(dist, out), platform: 'browser', target: 'es2022', format: 'iife' }));
+}
+await Promise.all(jobs);
+
+// WASM next to the bundles: tiktoken and SQLite both look in __dirname.
+copyFileSync(require.resolve('tiktoken/tiktoken_bg.wasm'), join(dist, 'tiktoken_bg.wasm'));
+copyFileSync(join(dirname(require.resolve('node-sqlite3-wasm')), 'node-sqlite3-wasm.wasm'), join(dist, 'node-sqlite3-wasm.wasm'));
+
+// The rules JSON Schema, generated from shared/config.ts (the single source of truth).
+execFileSync(process.execPath, ['--import', 'tsx', join(root, 'scripts/gen-schema.ts')], { stdio: 'inherit', cwd: root });
+writeFileSync(join(dist, '.built'), new Date().toISOString() + '\n');
+console.log('built dist/');

@@ -1,0 +1,190 @@
+/**
+ * The rules file: one zod definition is the single source of truth for the TypeScript types (below) and for
+ * the JSON Schema (`schema/rules.schema.json`, generated at build by scripts/gen-schema.ts).
+ */
+import { z } from 'zod';
+
+const Names = z.union([z.string(), z.array(z.string()).min(1)]);
+
+/** `{ ">": 4000 }`, `{ ">=": 1, "<": 10 }` — several operators form a range; all must hold. */
+export const Comparison = z
+  .strictObject({
+    '>': z.number().optional(),
+    '>=': z.number().optional(),
+    '<': z.number().optional(),
+    '<=': z.number().optional(),
+    '==': z.number().optional(),
+  })
+  .refine((c) => Object.keys(c).length > 0, { message: 'a comparison needs at least one of >, >=, <, <=, ==' })
+  .describe('Numeric comparison; several operators form a range.');
+export type Comparison = z.infer<typeof Comparison>;
+
+export const PromptCondition = z.union([
+  z.strictObject({
+    regex: z.string().describe('RE2 syntax (linear time): no backreferences or lookaround.'),
+    flags: z.string().regex(/^[ims]*$/, 'flags may only contain i, m and s').optional(),
+  }),
+  z.strictObject({
+    contains: Names.describe('Substring(s); any one matches.'),
+    caseSensitive: z.boolean().optional(),
+  }),
+]);
+export type PromptCondition = z.infer<typeof PromptCondition>;
+
+/** A metadata condition value: equality, membership, or a numeric comparison on a numeric string. */
+export const MetadataValue = z.union([z.string(), z.array(z.string()).min(1), Comparison]);
+
+export const Urgency = z.enum(['low', 'normal', 'high']);
+export type Urgency = z.infer<typeof Urgency>;
+
+export interface Condition {
+  task?: string | string[];
+  source?: string | string[];
+  urgency?: Urgency | Urgency[];
+  language?: string | string[];
+  prompt?: PromptCondition;
+  inputTokens?: Comparison;
+  maxOutputTokens?: Comparison;
+  estimatedCostUsd?: Comparison;
+  latencyBudgetMs?: Comparison;
+  spentTodayUsd?: Comparison;
+  spentMonthUsd?: Comparison;
+  all?: Condition[];
+  any?: Condition[];
+  not?: Condition;
+  /** `metadata.<key>` conditions are additional keys of this object. */
+  [metadataKey: `metadata.${string}`]: z.infer<typeof MetadataValue> | undefined;
+}
+
+/** Keys an object condition may hold besides `metadata.<key>`; several keys in one object must all hold. */
+export const CONDITION_KEYS = [
+  'task', 'source', 'urgency', 'language', 'prompt', 'inputTokens', 'maxOutputTokens', 'estimatedCostUsd',
+  'latencyBudgetMs', 'spentTodayUsd', 'spentMonthUsd', 'all', 'any', 'not',
+] as const;
+
+export const Condition: z.ZodType<Condition> = z.lazy(() =>
+  z
+    .object({
+      task: Names.optional(),
+      source: Names.optional(),
+      urgency: z.union([Urgency, z.array(Urgency).min(1)]).optional(),
+      language: Names.optional(),
+      prompt: PromptCondition.optional(),
+      inputTokens: Comparison.optional(),
+      maxOutputTokens: Comparison.optional(),
+      estimatedCostUsd: Comparison.optional().describe('Estimated cost on the default target\'s first model.'),
+      latencyBudgetMs: Comparison.optional(),
+      spentTodayUsd: Comparison.optional(),
+      spentMonthUsd: Comparison.optional(),
+      all: z.array(Condition).min(1).optional(),
+      any: z.array(Condition).min(1).optional(),
+      not: Condition.optional(),
+    })
+    .catchall(MetadataValue)
+    .superRefine((c, ctx) => {
+      const keys = Object.keys(c);
+      if (keys.length === 0) ctx.addIssue({ code: 'custom', message: 'an empty condition always matches; use "default" instead' });
+      for (const k of keys) {
+        if (!(CONDITION_KEYS as readonly string[]).includes(k) && !/^metadata\.[^.]+$/.test(k)) {
+          ctx.addIssue({ code: 'custom', path: [k], message: `unknown condition "${k}" (use one of ${CONDITION_KEYS.join(', ')} or metadata.<key>)` });
+        }
+      }
+    }),
+) as z.ZodType<Condition>;
+
+/** A tier name, a model short name, or an inline ordered list of model short names. */
+export const Target = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+export type Target = z.infer<typeof Target>;
+
+export const ProviderType = z.enum(['openai', 'anthropic', 'openai-compatible']);
+export type ProviderType = z.infer<typeof ProviderType>;
+
+export const ProviderConfig = z.strictObject({
+  type: ProviderType,
+  apiKeyEnv: z.string().optional().describe('Environment variable holding the API key.'),
+  baseURL: z.string().url().optional().describe('Handed to the SDK as is: include /v1 for OpenAI-style servers, not for Anthropic.'),
+  keyRequired: z.boolean().optional().describe('Default true for openai/anthropic, false for openai-compatible.'),
+});
+export type ProviderConfig = z.infer<typeof ProviderConfig>;
+
+export const ModelConfig = z.strictObject({
+  provider: z.string(),
+  id: z.string().describe('The pinned, dated model id sent upstream.'),
+  inputPerMTok: z.number().nonnegative().optional().describe('USD per 1M input tokens (overrides the catalog).'),
+  outputPerMTok: z.number().nonnegative().optional().describe('USD per 1M output tokens (overrides the catalog).'),
+  contextWindow: z.number().int().positive().optional(),
+  ttftMs: z.number().positive().optional().describe('Seed time to first token, ms.'),
+  tokensPerSecond: z.number().positive().optional().describe('Seed output speed.'),
+  encoding: z.enum(['o200k_base', 'cl100k_base']).optional(),
+});
+export type ModelConfig = z.infer<typeof ModelConfig>;
+
+export const RetryOn = z.union([z.number().int().min(400).max(599), z.enum(['timeout', 'network'])]);
+
+export const FallbackConfig = z.strictObject({
+  retryOn: z.array(RetryOn).default([408, 429, 500, 502, 503, 504, 529, 'timeout', 'network']),
+  timeoutMs: z.number().int().positive().default(60000),
+  maxRetryAfterMs: z.number().int().nonnegative().default(2000),
+  circuit: z
+    .strictObject({ failures: z.number().int().positive().default(3), coolDownMs: z.number().int().positive().default(30000) })
+    .default({ failures: 3, coolDownMs: 30000 }),
+});
+export type FallbackConfig = z.infer<typeof FallbackConfig>;
+
+export const BudgetsConfig = z.strictObject({
+  dailyUsd: z.number().nonnegative().optional(),
+  monthlyUsd: z.number().nonnegative().optional(),
+  hardStop: z.boolean().optional().describe('Refuse requests past a cap unless routed to a zero-cost model.'),
+});
+
+export const LedgerConfig = z.strictObject({
+  storePrompts: z.boolean().default(false).describe('Store prompt text (needed to replay regex rules).'),
+  retentionDays: z.number().int().positive().default(90),
+});
+
+export const RouteRequestInput = z.strictObject({
+  prompt: z.string().default(''),
+  system: z.string().optional(),
+  task: z.string().optional(),
+  source: z.string().optional(),
+  urgency: Urgency.optional(),
+  language: z.string().optional(),
+  maxOutputTokens: z.number().int().positive().optional(),
+  latencyBudgetMs: z.number().positive().optional(),
+  metadata: z.record(z.string(), z.string()).optional(),
+});
+
+export const RuleTest = z.strictObject({
+  name: z.string().optional(),
+  request: RouteRequestInput,
+  state: z.strictObject({ spentTodayUsd: z.number().optional(), spentMonthUsd: z.number().optional() }).optional(),
+  expect: z
+    .strictObject({ tier: z.string().optional(), rule: z.string().optional(), model: z.string().optional() })
+    .refine((e) => Object.keys(e).length > 0, { message: 'expect needs tier, rule or model' }),
+});
+
+export const Rule = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  if: Condition,
+  then: Target,
+});
+export type Rule = z.infer<typeof Rule>;
+
+export const RulesFile = z.strictObject({
+  $schema: z.string().optional(),
+  version: z.literal(1),
+  providers: z.record(z.string(), ProviderConfig).default({}),
+  models: z.record(z.string(), ModelConfig).default({}),
+  tiers: z.record(z.string(), z.array(z.string()).min(1)).default({}),
+  rules: z.array(Rule).default([]),
+  default: Target,
+  fallback: FallbackConfig.default(FallbackConfig.parse({})),
+  budgets: BudgetsConfig.default({}),
+  ledger: LedgerConfig.default(LedgerConfig.parse({})),
+  tests: z.array(RuleTest).default([]),
+});
+/** The rules file after defaults are applied. */
+export type RulesConfig = z.infer<typeof RulesFile>;
+export type RulesFileInput = z.input<typeof RulesFile>;
+export type RuleTestCase = z.infer<typeof RuleTest>;

@@ -1,0 +1,174 @@
+/**
+ * The editor ⇄ daemon WebSocket protocol: one typed map of methods and events, compiled by both sides, so a
+ * renamed field fails to build on both. Frames are JSON:
+ *   request  { id, method, params }     reply { id, result } | { id, error: { code, message } }
+ *   event    { event, data }
+ */
+import type { Usage } from './canonical';
+import type { Decision, RouteRequest, CircuitState } from './decision';
+
+export const PROTOCOL_VERSION = 1;
+
+/** One try at one target, reported as it happens and listed in the final result. */
+export interface Attempt {
+  provider: string;
+  model: string;
+  outcome: 'ok' | 'failed' | 'skipped' | 'cancelled';
+  status?: number;
+  /** Machine reason: `rate-limited`, `overloaded`, `server-error`, `timeout`, `network`, `auth`, `bad-request`, `stream-cut`, `circuit-open`, `no-key`. */
+  reason?: string;
+  message?: string;
+  elapsedMs: number;
+  retryAfterMs?: number;
+}
+
+export interface CompletionResult {
+  requestId: string;
+  text: string;
+  provider: string;
+  model: string;
+  rule: string;
+  tier: string | null;
+  usage?: Usage;
+  /** From the provider's reported usage; null when it reported none. */
+  costUsd: number | null;
+  estimatedCostUsd: number;
+  ttftMs: number | null;
+  totalMs: number;
+  attempts: Attempt[];
+  fallbacks: number;
+}
+
+export interface ValidationIssue {
+  severity: 'error' | 'warning';
+  code: string;
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  rule?: string;
+  /** JSON path inside the file, e.g. `rules[2].then`. */
+  path?: string;
+}
+
+export interface RulesSnapshot {
+  file: string | null;
+  text: string;
+  issues: ValidationIssue[];
+  /** True while the daemon serves an older good version because the file on disk is invalid. */
+  stale: boolean;
+}
+
+export interface SpendBucket {
+  key: string;
+  requests: number;
+  costUsd: number;
+}
+
+export interface SpendSummary {
+  todayUsd: number;
+  monthUsd: number;
+  dailyBudgetUsd: number | null;
+  monthlyBudgetUsd: number | null;
+  requestsToday: number;
+  requestsMonth: number;
+  /** What the same tokens would have cost on the default target, minus what they did cost (this month). */
+  savingsVsDefaultUsd: number;
+  byModel: SpendBucket[];
+  byRule: SpendBucket[];
+  /** Daily spend for the last 30 days, oldest first (local dates, YYYY-MM-DD). */
+  daily: { date: string; costUsd: number }[];
+  /** Requests whose cost is unknown (no usage reported): counted, never as $0. */
+  unknownCostRequests: number;
+}
+
+export interface LedgerEntry {
+  id: string;
+  time: number;
+  source: string | null;
+  task: string | null;
+  rule: string;
+  tier: string | null;
+  provider: string | null;
+  model: string | null;
+  status: 'ok' | 'error' | 'cut' | 'cancelled';
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cachedTokens: number | null;
+  reasoningTokens: number | null;
+  costUsd: number | null;
+  estimatedCostUsd: number;
+  ttftMs: number | null;
+  totalMs: number;
+  fallbacks: number;
+  attempts: Attempt[];
+  error: string | null;
+}
+
+export interface ProviderHealth {
+  provider: string;
+  model: string;
+  state: CircuitState;
+  openUntil?: number;
+  consecutiveFailures: number;
+  hasKey: boolean;
+}
+
+export interface ReplayResult {
+  considered: number;
+  changedTier: number;
+  skipped: number;
+  skippedReason?: string;
+  actualCostUsd: number;
+  replayCostUsd: number;
+  actualLatencyMs: number;
+  replayLatencyMs: number;
+}
+
+export interface Methods {
+  hello: { params: { client: string; version: string }; result: { protocol: number; daemonVersion: string; rulesFile: string | null } };
+  'route.preview': { params: { request: RouteRequest }; result: Decision };
+  complete: { params: { request: RouteRequest; stream?: boolean }; result: { requestId: string } };
+  cancel: { params: { requestId: string }; result: { cancelled: boolean } };
+  'rules.get': { params: Record<string, never>; result: RulesSnapshot };
+  'rules.validate': { params: { text: string }; result: { issues: ValidationIssue[] } };
+  'rules.save': { params: { text: string }; result: { issues: ValidationIssue[]; saved: boolean; file: string } };
+  'rules.dryRun': { params: { text: string; request: RouteRequest }; result: { issues: ValidationIssue[]; decision: Decision | null } };
+  replay: { params: { text?: string; sinceMs: number }; result: ReplayResult };
+  'spend.summary': { params: Record<string, never>; result: SpendSummary };
+  'spend.recent': { params: { limit?: number }; result: LedgerEntry[] };
+  'providers.health': { params: Record<string, never>; result: ProviderHealth[] };
+  'keys.set': { params: { provider: string; key: string | null }; result: { ok: true } };
+}
+
+export interface Events {
+  'complete.delta': { requestId: string; text: string };
+  'complete.fallback': { requestId: string; from: Attempt; to: { provider: string; model: string } };
+  'complete.done': CompletionResult;
+  'complete.error': { requestId: string; code: string; message: string; partialText: string; attempts: Attempt[] };
+  'spend.updated': { entry: LedgerEntry };
+  'health.changed': ProviderHealth[];
+  'rules.changed': RulesSnapshot;
+}
+
+export type MethodName = keyof Methods;
+export type EventName = keyof Events;
+export type Params<M extends MethodName> = Methods[M]['params'];
+export type Result<M extends MethodName> = Methods[M]['result'];
+
+export interface RequestFrame<M extends MethodName = MethodName> { id: number | string; method: M; params: Params<M> }
+export interface ReplyFrame<M extends MethodName = MethodName> { id: number | string; result?: Result<M>; error?: { code: string; message: string } }
+export interface EventFrame<E extends EventName = EventName> { event: E; data: Events[E] }
+
+/** Error codes that cross the wire (machine-readable, like ws's WS_ERR_*). */
+export const ErrorCodes = {
+  badRequest: 'E_BAD_REQUEST',
+  unknownMethod: 'E_UNKNOWN_METHOD',
+  invalidRules: 'E_INVALID_RULES',
+  allFailed: 'E_ALL_CANDIDATES_FAILED',
+  permanent: 'E_UPSTREAM_REJECTED',
+  streamCut: 'E_STREAM_CUT',
+  cancelled: 'E_CANCELLED',
+  budget: 'E_BUDGET_EXCEEDED',
+  internal: 'E_INTERNAL',
+} as const;
