@@ -1,7 +1,7 @@
 // Bundles every entry point with esbuild into dist/ (self-contained, node platform) and copies the WASM files
 // the bundles load from their own folder. Usage: node scripts/build.mjs [--watch]
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -24,7 +24,8 @@ const webEntries = [
   ['extension/webviews/rulesEditor/main.ts', 'webviews/rulesEditor.js'],
 ];
 
-const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', legalComments: 'none', minifySyntax: true };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const common = { define: { __SWITCHYARD_VERSION__: JSON.stringify(pkg.version) }, bundle: true, sourcemap: 'linked', logLevel: 'warning', legalComments: 'none', minifySyntax: true };
 const jobs = [];
 for (const [src, out, banner] of nodeEntries) {
   if (!existsSync(join(root, src))) continue;

@@ -1,0 +1,41 @@
+/** `switchyard route`: print the Decision for a request — no upstream call. */
+import { formatMs, formatUsd } from '../../shared/format';
+import type { Decision } from '../../shared/decision';
+import { decide } from '../router/decide';
+import { routeInput } from '../router/prepare';
+import { cliState, loadRulesOrExit, parse, requestFromFlags, ROUTE_FLAGS_HELP, ROUTE_OPTIONS } from './common';
+
+export const ROUTE_USAGE = `Usage: switchyard route (--prompt TEXT | --prompt-file F) [flags]
+
+Prints which model the rules pick, why (the trace), and the estimated cost and latency. Calls no provider.
+
+${ROUTE_FLAGS_HELP}`;
+
+export function routeCommand(argv: string[]): number {
+  const { values } = parse(argv, ROUTE_OPTIONS, ROUTE_USAGE);
+  if (values.help) { console.log(ROUTE_USAGE); return 0; }
+  const request = requestFromFlags(values);
+  const rules = loadRulesOrExit(values.rules);
+  const decision = decide(routeInput(request, rules), rules, cliState(rules, values));
+  console.log(values.json ? JSON.stringify(decision, null, 2) : formatDecision(decision));
+  return 0;
+}
+
+export function formatDecision(d: Decision): string {
+  const first = d.candidates[0];
+  const e = d.estimate;
+  const lines: string[] = [];
+  const head = first ? `${first.model} (${first.provider})` : `no usable candidate (${d.skipped.map((s) => s.model).join(', ')} skipped)`;
+  lines.push(`→ ${head} · ≈${formatUsd(e.costUsd)} · ≈${formatMs(e.latencyMs)} · rule "${d.rule}"${d.tier ? ` · tier ${d.tier}` : ''}`);
+  lines.push(`  estimate: ${e.inputTokens} input + ${e.outputTokens} output tokens; first token ≈${formatMs(e.ttftMs)}`);
+  if (d.candidates.length > 1) lines.push(`  fallbacks: ${d.candidates.slice(1).map((c) => `${c.model} (${c.provider}, ≈${formatUsd(c.estimate.costUsd)})`).join(' → ')}`);
+  for (const s of d.skipped) lines.push(`  skipped ${s.model} (${s.provider}): ${s.detail}`);
+  lines.push('trace:');
+  for (const t of d.trace) {
+    lines.push(t.matched
+      ? `  ✓ #${t.index + 1} "${t.rule}" matched`
+      : `  ✗ #${t.index + 1} "${t.rule}": ${t.failed!.path} expected ${JSON.stringify(t.failed!.expected)}, got ${JSON.stringify(t.failed!.actual)}`);
+  }
+  if (d.rule === 'default') lines.push(`  no rule matched → default`);
+  return lines.join('\n');
+}

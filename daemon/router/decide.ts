@@ -1,0 +1,86 @@
+/**
+ * The router: `decide(input, rules, state) → Decision`. Pure — no I/O, no clock, no globals — so the same
+ * request, rules and state always yield the same Decision, which is what makes routing testable and replayable.
+ */
+import type { Encoding } from '../../shared/catalog';
+import type { Target } from '../../shared/config';
+import type { Candidate, Decision, RouteRequest, RouterState, Skipped, TraceEntry } from '../../shared/decision';
+import { estimateFor, expectedOutputTokens } from '../estimate/estimate';
+import type { CompiledRules, ResolvedModel } from '../rules/types';
+import { evaluate, type Features } from './conditions';
+
+export interface RouteInput {
+  request: RouteRequest;
+  /** Token counts of the whole request per encoding (o200k_base always present). */
+  tokens: Partial<Record<Encoding, number>>;
+}
+
+export function decide(input: RouteInput, rules: CompiledRules, state: RouterState): Decision {
+  const { request } = input;
+  const inputTokens = input.tokens.o200k_base ?? 0;
+  let cost: number | undefined;
+  const features: Features = {
+    task: request.task,
+    source: request.source,
+    urgency: request.urgency ?? 'normal',
+    language: request.language,
+    prompt: request.prompt,
+    inputTokens,
+    maxOutputTokens: expectedOutputTokens(request),
+    latencyBudgetMs: request.latencyBudgetMs,
+    spentTodayUsd: state.spentTodayUsd,
+    spentMonthUsd: state.spentMonthUsd,
+    metadata: request.metadata ?? {},
+    estimatedCostUsd: () => (cost ??= defaultCost(input, rules, state)),
+  };
+
+  const trace: TraceEntry[] = [];
+  let matchedIndex = -1;
+  for (const compiled of rules.rules) {
+    const failed = evaluate(compiled.rule.if, features, compiled.regexes, 'if');
+    trace.push(failed ? { rule: compiled.rule.name, index: compiled.index, matched: false, failed } : { rule: compiled.rule.name, index: compiled.index, matched: true });
+    if (!failed) { matchedIndex = compiled.index; break; }
+  }
+
+  const target = matchedIndex >= 0 ? rules.config.rules[matchedIndex].then : rules.config.default;
+  const tier = typeof target === 'string' && target in rules.config.tiers ? target : null;
+  const models = resolveTarget(target, rules);
+  const candidates: Candidate[] = [];
+  const skipped: Skipped[] = [];
+  for (const m of models) {
+    const provider = rules.providers[m.provider];
+    const circuit = state.circuits[`${m.provider}/${m.id}`];
+    if (provider.keyRequired && !state.keys[m.provider]) {
+      const where = provider.apiKeyEnv ? `set ${provider.apiKeyEnv} or use "Switchyard: Set API Key…"` : 'use "Switchyard: Set API Key…"';
+      skipped.push({ name: m.name, provider: m.provider, model: m.id, reason: 'no-key', detail: `no API key for provider "${m.provider}" (${where})` });
+    } else if (circuit?.state === 'open' && circuit.openUntil !== undefined && circuit.openUntil > state.now) {
+      skipped.push({ name: m.name, provider: m.provider, model: m.id, reason: 'circuit-open', detail: `circuit open after ${circuit.consecutiveFailures} consecutive failures, until ${new Date(circuit.openUntil).toISOString()}`, until: circuit.openUntil });
+    } else {
+      candidates.push({ name: m.name, provider: m.provider, providerType: m.providerType, model: m.id, estimate: estimateFor(m, input.tokens, request, state) });
+    }
+  }
+  const estimate = candidates[0]?.estimate ?? estimateFor(models[0], input.tokens, request, state);
+  return {
+    rule: matchedIndex >= 0 ? rules.config.rules[matchedIndex].name : 'default',
+    ruleIndex: matchedIndex,
+    tier,
+    target,
+    candidates,
+    skipped,
+    trace,
+    estimate,
+    inputTokens,
+  };
+}
+
+/** A tier's models, a single model, or an inline list. Names were checked at load. */
+export function resolveTarget(target: Target, rules: CompiledRules): ResolvedModel[] {
+  const names = Array.isArray(target) ? target : target in rules.config.tiers ? rules.config.tiers[target] : [target];
+  return names.map((n) => rules.models[n]).filter((m): m is ResolvedModel => m !== undefined);
+}
+
+/** `estimatedCostUsd` conditions compare against the default target's first model. */
+function defaultCost(input: RouteInput, rules: CompiledRules, state: RouterState): number {
+  const first = resolveTarget(rules.config.default, rules)[0];
+  return first ? estimateFor(first, input.tokens, input.request, state).costUsd : 0;
+}

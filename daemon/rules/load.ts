@@ -1,0 +1,231 @@
+/**
+ * Loading a rules file: JSONC → syntax check → schema check → cross-reference and safety checks → compiled
+ * rules. Every problem is reported with file, line, column and rule name. Errors mean no CompiledRules (the
+ * daemon keeps serving the last good one); warnings do not block.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import type { z } from 'zod';
+import { catalogEntry, looksLikeFloatingAlias, suggestPinned, type Encoding } from '../../shared/catalog';
+import { RulesFile, type Condition, type RulesConfig, type Target } from '../../shared/config';
+import type { ValidationIssue } from '../../shared/protocol';
+import { DEFAULT_RULES_TEXT } from './defaults';
+import { formatPath, TextPositions } from './positions';
+import { compileUserRegex } from './regex';
+import { implies } from './shadowing';
+import type { CompiledRule, CompiledRules, ResolvedModel, ResolvedProvider } from './types';
+
+export interface LoadResult {
+  rules: CompiledRules | null;
+  issues: ValidationIssue[];
+}
+
+export const hasErrors = (issues: readonly ValidationIssue[]) => issues.some((i) => i.severity === 'error');
+
+/** The state folder: SWITCHYARD_HOME, else ~/.switchyard. */
+export function switchyardHome(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SWITCHYARD_HOME ? resolve(env.SWITCHYARD_HOME) : join(homedir(), '.switchyard');
+}
+
+/** Lookup order: the --rules flag, the workspace's .switchyard/rules.json, <home>/rules.json, built-in defaults (null). */
+export function findRulesFile(opts: { flag?: string; workspace?: string; home?: string }): string | null {
+  if (opts.flag) return resolve(opts.flag);
+  const candidates = [opts.workspace && join(opts.workspace, '.switchyard', 'rules.json'), join(opts.home ?? switchyardHome(), 'rules.json')];
+  return candidates.find((p): p is string => !!p && existsSync(p)) ?? null;
+}
+
+/** Reads and validates a file (null = the built-in defaults). A missing or unreadable file is an error issue. */
+export function loadRulesFile(file: string | null): LoadResult & { text: string } {
+  if (file === null) return { ...parseRules(DEFAULT_RULES_TEXT, null), text: DEFAULT_RULES_TEXT };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message;
+    return { rules: null, text: '', issues: [{ severity: 'error', code: 'unreadable', message: `cannot read rules file: ${reason}`, file }] };
+  }
+  return { ...parseRules(text, file), text };
+}
+
+export function parseRules(text: string, file: string | null): LoadResult {
+  const fileLabel = file ?? '<built-in defaults>';
+  const syntaxErrors: ParseError[] = [];
+  const root = parseTree(text, syntaxErrors, { allowTrailingComma: true, disallowComments: false });
+  const pos = new TextPositions(text, root);
+  const issues: ValidationIssue[] = [];
+  const ruleNameAt = (path: readonly PropertyKey[], value?: unknown): string | undefined => {
+    if (path[0] !== 'rules' || typeof path[1] !== 'number') return undefined;
+    const rules = (value as { rules?: { name?: unknown }[] } | undefined)?.rules;
+    const name = rules?.[path[1]]?.name;
+    return typeof name === 'string' ? name : `#${path[1] + 1}`;
+  };
+  const add = (severity: ValidationIssue['severity'], code: string, message: string, path: (string | number)[], value?: unknown) => {
+    issues.push({ severity, code, message, file: fileLabel, ...pos.ofPath(path), rule: ruleNameAt(path, value), path: formatPath(path) });
+  };
+
+  for (const e of syntaxErrors) {
+    issues.push({ severity: 'error', code: 'syntax', message: `syntax error: ${printParseErrorCode(e.error)}`, file: fileLabel, ...pos.at(e.offset) });
+  }
+  if (syntaxErrors.length || !root) {
+    if (!root) issues.push({ severity: 'error', code: 'syntax', message: 'the file is empty or not JSON', file: fileLabel, line: 1, column: 1 });
+    return { rules: null, issues };
+  }
+
+  const raw = getNodeValue(root) as unknown;
+  const parsed = RulesFile.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) addSchemaIssue(issue, raw, add);
+    return { rules: null, issues };
+  }
+  const config = parsed.data;
+  const compiled = crossCheck(config, raw, add);
+  if (hasErrors(issues) || !compiled) return { rules: null, issues: sortIssues(issues) };
+  return { rules: { file, text, ...compiled, warnings: issues.filter((i) => i.severity === 'warning') }, issues: sortIssues(issues) };
+}
+
+type Add = (severity: ValidationIssue['severity'], code: string, message: string, path: (string | number)[], value?: unknown) => void;
+
+function addSchemaIssue(issue: z.core.$ZodIssue, raw: unknown, add: Add) {
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  const where = formatPath(path) || 'the file';
+  if (issue.code === 'unrecognized_keys') {
+    for (const key of issue.keys) add('error', 'unknown-key', `unknown key "${key}" in ${where}`, [...path, key], raw);
+    return;
+  }
+  if (path.length === 1 && path[0] === 'default' && issue.code === 'invalid_type' && issue.input === undefined) {
+    add('error', 'missing-default', 'missing "default": name the tier or model used when no rule matches', [], raw);
+    return;
+  }
+  if (issue.code === 'invalid_union' && path.at(-1) === 'prompt') {
+    add('error', 'schema', `${where}: expected { "regex", "flags"? } or { "contains", "caseSensitive"? }`, path, raw);
+    return;
+  }
+  const message = issue.code === 'invalid_type' && issue.input === undefined ? `missing required "${path.at(-1)}"` : issue.message;
+  add('error', issue.code === 'custom' && /unknown condition/.test(issue.message) ? 'unknown-key' : 'schema', `${where}: ${message}`, path, raw);
+}
+
+function crossCheck(config: RulesConfig, raw: unknown, add: Add): Omit<CompiledRules, 'file' | 'text' | 'warnings'> | null {
+  const providers: Record<string, ResolvedProvider> = {};
+  for (const [name, p] of Object.entries(config.providers)) {
+    providers[name] = { name, type: p.type, apiKeyEnv: p.apiKeyEnv, baseURL: p.baseURL, keyRequired: p.keyRequired ?? p.type !== 'openai-compatible' };
+  }
+
+  const models: Record<string, ResolvedModel> = {};
+  for (const [name, m] of Object.entries(config.models)) {
+    const provider = providers[m.provider];
+    if (!provider) {
+      add('error', 'unknown-provider', `model "${name}" names provider "${m.provider}", which is not defined${didYouMean(m.provider, Object.keys(providers))}`, ['models', name, 'provider']);
+      continue;
+    }
+    const cat = catalogEntry(m.id);
+    if (looksLikeFloatingAlias(m.id)) {
+      const pins = suggestPinned(m.id);
+      add('warning', 'floating-alias', `model "${name}": "${m.id}" looks like a floating alias whose behaviour and price can change under you; pin a dated id${pins.length ? ` such as "${pins[0]}"` : ''}`, ['models', name, 'id']);
+    }
+    const priceKnown = (m.inputPerMTok ?? cat?.inputPerMTok) !== undefined && (m.outputPerMTok ?? cat?.outputPerMTok) !== undefined;
+    if (!priceKnown && provider.type !== 'openai-compatible') {
+      add('warning', 'unknown-price', `model "${name}" ("${m.id}") is not in the catalog and has no inputPerMTok/outputPerMTok: its cost will show as unknown`, ['models', name]);
+    }
+    models[name] = {
+      name, provider: m.provider, providerType: provider.type, id: m.id,
+      inputPerMTok: m.inputPerMTok ?? cat?.inputPerMTok ?? 0,
+      outputPerMTok: m.outputPerMTok ?? cat?.outputPerMTok ?? 0,
+      // A local server's price is zero unless the file says otherwise.
+      priceKnown: priceKnown || provider.type === 'openai-compatible',
+      contextWindow: m.contextWindow ?? cat?.contextWindow ?? 128_000,
+      encoding: m.encoding ?? cat?.encoding ?? 'o200k_base',
+      ttftMs: m.ttftMs ?? cat?.ttftMs ?? 600,
+      tokensPerSecond: m.tokensPerSecond ?? cat?.tokensPerSecond ?? 60,
+    };
+  }
+
+  for (const [tier, names] of Object.entries(config.tiers)) {
+    names.forEach((n, i) => {
+      if (!config.models[n]) add('error', 'unknown-model', `tier "${tier}" lists model "${n}", which is not defined${didYouMean(n, Object.keys(config.models))}`, ['tiers', tier, i]);
+    });
+    if (tier in config.models) add('warning', 'ambiguous-name', `"${tier}" is both a tier and a model; "then": "${tier}" means the tier`, ['tiers', tier]);
+  }
+
+  const checkTarget = (target: Target, path: (string | number)[], what: string) => {
+    const names = Array.isArray(target) ? target : [target];
+    names.forEach((n, i) => {
+      const isTier = !Array.isArray(target) && n in config.tiers;
+      if (isTier || n in config.models) return;
+      const known = Array.isArray(target) ? Object.keys(config.models) : [...Object.keys(config.tiers), ...Object.keys(config.models)];
+      const kind = Array.isArray(target) ? 'a model' : 'a tier or a model';
+      add('error', Array.isArray(target) ? 'unknown-model' : 'unknown-tier', `${what} names "${n}", which is not ${kind}${didYouMean(n, known)} (tiers: ${Object.keys(config.tiers).join(', ') || 'none'})`, Array.isArray(target) ? [...path, i] : path, raw);
+    });
+  };
+  checkTarget(config.default, ['default'], '"default"');
+
+  const seen = new Map<string, number>();
+  const compiledRules: CompiledRule[] = [];
+  config.rules.forEach((rule, index) => {
+    const path = ['rules', index];
+    const first = seen.get(rule.name);
+    if (first !== undefined) add('error', 'duplicate-rule', `duplicate rule name "${rule.name}" (first used by rule #${first + 1}); rule names must be unique so traces and the ledger stay unambiguous`, [...path, 'name'], raw);
+    else seen.set(rule.name, index);
+    checkTarget(rule.then, [...path, 'then'], `rule "${rule.name}": "then"`);
+    const regexes = new Map<string, import('re2js').RE2JS>();
+    walkConditions(rule.if, ['if'], (cond, cpath) => {
+      const p = cond.prompt;
+      if (!p || !('regex' in p)) return;
+      const compiled = compileUserRegex(p.regex, p.flags);
+      if ('error' in compiled) add('error', 'invalid-regex', `rule "${rule.name}": ${compiled.error}`, [...path, ...cpath, 'prompt', 'regex'], raw);
+      else regexes.set(formatPath([...cpath, 'prompt']), compiled.regex);
+    });
+    for (let j = 0; j < index; j++) {
+      const earlier = config.rules[j];
+      if (implies(rule.if, earlier.if)) {
+        add('warning', 'shadowed-rule', `rule "${rule.name}" can never match: the earlier rule "${earlier.name}" (#${j + 1}) matches every request it would`, [...path, 'if'], raw);
+        break;
+      }
+    }
+    compiledRules.push({ rule, index, regexes });
+  });
+
+  const encodings = [...new Set<Encoding>(['o200k_base', ...Object.values(models).map((m) => m.encoding)])];
+  return { config, providers, models, rules: compiledRules, encodings };
+}
+
+/** Calls `visit` for every object condition, with its path relative to the rule. */
+export function walkConditions(c: Condition, path: (string | number)[], visit: (c: Condition, path: (string | number)[]) => void) {
+  visit(c, path);
+  c.all?.forEach((sub, i) => walkConditions(sub, [...path, 'all', i], visit));
+  c.any?.forEach((sub, i) => walkConditions(sub, [...path, 'any', i], visit));
+  if (c.not) walkConditions(c.not, [...path, 'not'], visit);
+}
+
+function didYouMean(name: string, known: string[]): string {
+  let best: string | undefined;
+  let bestDist = Infinity;
+  for (const k of known) {
+    const d = editDistance(name.toLowerCase(), k.toLowerCase());
+    if (d < bestDist) { bestDist = d; best = k; }
+  }
+  return best !== undefined && bestDist <= Math.max(2, Math.floor(name.length / 3)) ? ` — did you mean "${best}"?` : '';
+}
+
+/** Optimal string alignment distance: edits plus adjacent transpositions ("fsat" → "fast" is one). */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+function sortIssues(issues: ValidationIssue[]): ValidationIssue[] {
+  return issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+}
+
+/** `file:line:col: error: message (rule "x")` — the one-line form the CLI and logs print. */
+export function formatIssue(i: ValidationIssue): string {
+  const where = [i.file ?? '<rules>', i.line, i.column].filter((x) => x !== undefined).join(':');
+  return `${where}: ${i.severity}: ${i.message}${i.rule && !i.message.includes(`"${i.rule}"`) ? ` (rule "${i.rule}")` : ''}`;
+}

@@ -1,0 +1,72 @@
+/**
+ * Conservative implication between conditions: `implies(a, b)` is true only when every request matching `a`
+ * provably matches `b`. A later rule whose condition implies an earlier rule's condition can never win.
+ */
+import type { Comparison, Condition, PromptCondition } from '../../shared/config';
+
+type Atom = [key: string, value: unknown];
+
+/** Flattens an object condition (implicit AND) and nested `all`s into atoms. */
+function atoms(c: Condition): Atom[] {
+  const out: Atom[] = [];
+  for (const [k, v] of Object.entries(c)) {
+    if (v === undefined) continue;
+    if (k === 'all') for (const sub of v as Condition[]) out.push(...atoms(sub));
+    else out.push([k, v]);
+  }
+  return out;
+}
+
+const asSet = (v: unknown): string[] | null => (typeof v === 'string' ? [v] : Array.isArray(v) ? (v as string[]) : null);
+
+function interval(c: Comparison): [lo: number, loOpen: boolean, hi: number, hiOpen: boolean] {
+  let lo = -Infinity, loOpen = true, hi = Infinity, hiOpen = true;
+  const raise = (x: number, open: boolean) => { if (x > lo || (x === lo && open)) { lo = x; loOpen = open; } };
+  const lower = (x: number, open: boolean) => { if (x < hi || (x === hi && open)) { hi = x; hiOpen = open; } };
+  if (c['>'] !== undefined) raise(c['>'], true);
+  if (c['>='] !== undefined) raise(c['>='], false);
+  if (c['<'] !== undefined) lower(c['<'], true);
+  if (c['<='] !== undefined) lower(c['<='], false);
+  if (c['=='] !== undefined) { raise(c['=='], false); lower(c['=='], false); }
+  return [lo, loOpen, hi, hiOpen];
+}
+
+function intervalWithin(a: Comparison, b: Comparison): boolean {
+  const [alo, aloOpen, ahi, ahiOpen] = interval(a);
+  const [blo, bloOpen, bhi, bhiOpen] = interval(b);
+  const lowOk = alo > blo || (alo === blo && (aloOpen || !bloOpen));
+  const highOk = ahi < bhi || (ahi === bhi && (ahiOpen || !bhiOpen));
+  return lowOk && highOk;
+}
+
+function atomImplies([ka, va]: Atom, [kb, vb]: Atom): boolean {
+  if (ka !== kb) return false;
+  if (ka === 'prompt') {
+    const a = va as PromptCondition, b = vb as PromptCondition;
+    if ('contains' in a && 'contains' in b) {
+      const sa = asSet(a.contains)!, sb = asSet(b.contains)!;
+      return !!a.caseSensitive === !!b.caseSensitive && sa.every((x) => sb.some((y) => x.includes(y)));
+    }
+    return JSON.stringify(a) === JSON.stringify(b);
+  }
+  if (ka === 'not' || ka === 'any') return JSON.stringify(va) === JSON.stringify(vb);
+  const sa = asSet(va), sb = asSet(vb);
+  if (sa && sb) return sa.every((x) => sb.includes(x));
+  if (sa || sb) return false;
+  return intervalWithin(va as Comparison, vb as Comparison);
+}
+
+export function implies(a: Condition, b: Condition): boolean {
+  // a is an `any`: every branch must imply b.
+  if (a.any && Object.keys(a).length === 1) return a.any.every((branch) => implies(branch, b));
+  const aAtoms = atoms(a);
+  for (const [kb, vb] of atoms(b)) {
+    if (kb === 'any') {
+      // a must imply one of b's branches, or carry the identical `any`.
+      if (!(vb as Condition[]).some((branch) => implies(a, branch)) && !aAtoms.some((x) => atomImplies(x, [kb, vb]))) return false;
+      continue;
+    }
+    if (!aAtoms.some((x) => atomImplies(x, [kb, vb]))) return false;
+  }
+  return true;
+}
