@@ -1,0 +1,452 @@
+/**
+ * The spend ledger: one SQLite row per request, committed before the response's last byte is sent.
+ *
+ * Storage: `<home>/ledger.db` (folder 0700, file 0600), SQLite compiled to WebAssembly (`node-sqlite3-wasm`, no
+ * native module — see DESIGN.md "Runtime: no native modules"), `locking_mode=EXCLUSIVE` + `journal_mode=WAL` +
+ * `synchronous=NORMAL`.
+ *
+ * Durability: every `record()` is its own autocommitted transaction, so the row is in the WAL (in the OS page
+ * cache) when `record()` returns. A crash of the daemon process (even SIGKILL) never loses a committed row and
+ * never corrupts the file: the next open replays the WAL. With `synchronous=NORMAL` the WAL is fsynced only at
+ * checkpoints, so an OS crash or power loss may lose the last few commits (never corrupt the database).
+ *
+ * Exclusive locking is required, not just chosen: this WASM build implements no shared-memory (xShm*) methods,
+ * and SQLite can only run WAL without shared memory in exclusive locking mode. One process owns the ledger: the
+ * daemon. Other tools (CLI `spend`, `replay`) ask the daemon, or open the ledger only when no daemon runs.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Database, type Statement } from 'node-sqlite3-wasm';
+import type { Urgency } from '../../shared/config';
+import type { LatencyStat } from '../../shared/decision';
+import type { Attempt, LedgerEntry, SpendBucket, SpendSummary } from '../../shared/protocol';
+import { migrate } from './migrations';
+import {
+  BREAKDOWN_COLUMNS, END_OF_TIME, SQL, localDate, localDayStart, localMonthStart, median, toEntry, toRow,
+  type BreakdownBy,
+} from './queries';
+
+export type { BreakdownBy } from './queries';
+
+export type LedgerStatus = LedgerEntry['status'];
+
+/** The derived request features the rules saw: enough to re-decide every non-regex rule in a replay. */
+export interface RequestFeatures {
+  task?: string;
+  source?: string;
+  urgency?: Urgency;
+  language?: string;
+  inputTokens: number;
+  maxOutputTokens?: number;
+  latencyBudgetMs?: number;
+  metadata?: Record<string, string>;
+}
+
+/** What the daemon hands to `record()`. Optional fields default to null (tokens, costs…), 0 or []. */
+export interface LedgerInsert {
+  /** The request id; unique (a second row with the same id throws). */
+  id: string;
+  /** Epoch ms when the request started; defaults to the ledger clock. */
+  time?: number;
+  source?: string | null;
+  task?: string | null;
+  rule: string;
+  tier?: string | null;
+  provider?: string | null;
+  model?: string | null;
+  status: LedgerStatus;
+  inputTokens?: number | null;
+  outputTokens?: number | null;
+  cachedTokens?: number | null;
+  reasoningTokens?: number | null;
+  /** Our local estimate of the input tokens (for per-model calibration against `inputTokens`). */
+  estimatedInputTokens?: number | null;
+  /** From the provider's reported usage; null = unknown (stays unknown, never summed as 0). */
+  costUsd: number | null;
+  estimatedCostUsd: number;
+  /** What the same tokens would have cost on the default target (computed by the caller). */
+  defaultCostUsd?: number | null;
+  /** What the same tokens would have cost on the most expensive candidate. */
+  maxCostUsd?: number | null;
+  ttftMs?: number | null;
+  totalMs: number;
+  fallbacks?: number;
+  attempts?: Attempt[];
+  error?: string | null;
+  /** Defaults to sha256(prompt) when a prompt is given. */
+  promptHash?: string | null;
+  /** Stored only when the ledger's `storePrompts` option is on; otherwise dropped (NULL). */
+  prompt?: string | null;
+  features?: RequestFeatures | null;
+}
+
+/** A full row, as replay needs it. */
+export interface LedgerRow extends LedgerEntry {
+  estimatedInputTokens: number | null;
+  defaultCostUsd: number | null;
+  maxCostUsd: number | null;
+  promptHash: string | null;
+  prompt: string | null;
+  features: RequestFeatures | null;
+}
+
+export interface LedgerOptions {
+  /** Clock (epoch ms) used for defaults: row time, today/month, prune. */
+  now?: () => number;
+  /** Store prompt text (needed to replay regex rules). Off by default: only the hash and features are kept. */
+  storePrompts?: boolean;
+}
+
+export interface SpendBudgets {
+  dailyUsd?: number | null;
+  monthlyUsd?: number | null;
+}
+
+/** Totals over a time range. `costUsd` sums known costs only; `unknownCostRequests` counts the rest. */
+export interface SpendTotals {
+  requests: number;
+  costUsd: number;
+  unknownCostRequests: number;
+  savingsVsDefaultUsd: number;
+}
+
+export const LEDGER_FILE = 'ledger.db';
+const DAY_MS = 86_400_000;
+
+/** Absolute paths of ledgers open in this process: a second open would delete a live lock (see removeStaleLock). */
+const openInProcess = new Set<string>();
+
+export class Ledger {
+  readonly file: string;
+  private readonly db: Database;
+  private readonly now: () => number;
+  private storePromptsOn: boolean;
+  private readonly statements = new Map<string, Statement>();
+  private readonly insertStmt: Statement;
+  private closed = false;
+
+  private constructor(file: string, db: Database, options: LedgerOptions) {
+    this.file = file;
+    this.db = db;
+    this.now = options.now ?? Date.now;
+    this.storePromptsOn = options.storePrompts ?? false;
+    this.insertStmt = this.stmt(SQL.insert);
+  }
+
+  /**
+   * Opens (creating if needed) `<home>/ledger.db`. Creates `home` with mode 0700 when it does not exist and
+   * keeps the database file at 0600. Removes a stale lock left by a killed process (see removeStaleLock).
+   */
+  static open(home: string, options: LedgerOptions = {}): Ledger {
+    const dir = path.resolve(home);
+    const file = path.join(dir, LEDGER_FILE);
+    if (openInProcess.has(file)) throw new Error(`ledger ${file} is already open in this process`);
+
+    ensurePrivateDir(dir);
+    ensurePrivateFile(file);
+    removeStaleLock(file);
+
+    const db = new Database(file);
+    try {
+      // Order matters: exclusive locking first, so WAL can run without a shared-memory index.
+      db.exec('PRAGMA locking_mode = EXCLUSIVE');
+      const mode = db.all('PRAGMA journal_mode = WAL')[0] as { journal_mode?: string } | undefined;
+      if (String(mode?.journal_mode).toLowerCase() !== 'wal') {
+        throw new Error(`ledger: could not enable WAL (journal_mode=${String(mode?.journal_mode)})`);
+      }
+      db.exec('PRAGMA synchronous = NORMAL');
+      // Checkpoints reset the WAL; this also truncates the file back to 4 MiB after a large burst.
+      db.exec('PRAGMA journal_size_limit = 4194304');
+      migrate(db);
+      for (const suffix of ['-wal', '-journal']) chmodIfExists(file + suffix, 0o600);
+      const ledger = new Ledger(file, db, options);
+      openInProcess.add(file);
+      return ledger;
+    } catch (err) {
+      try {
+        db.close();
+      } catch {
+        /* keep the original error */
+      }
+      throw err;
+    }
+  }
+
+  get storePrompts(): boolean {
+    return this.storePromptsOn;
+  }
+
+  /** Turn prompt storage on or off for rows recorded from now on (the user's opt-in can change at runtime). */
+  setStorePrompts(on: boolean): void {
+    this.storePromptsOn = on;
+  }
+
+  /** Checkpoints the WAL into the database file and closes. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    openInProcess.delete(this.file);
+    for (const s of this.statements.values()) if (!s.isFinalized) s.finalize();
+    this.statements.clear();
+    this.db.close();
+  }
+
+  /**
+   * Inserts one row in its own autocommitted transaction: when this returns, the row is committed.
+   * Throws on a duplicate id or a closed ledger. Non-finite numbers are stored as NULL (unknown).
+   */
+  record(row: LedgerInsert): LedgerEntry {
+    this.assertOpen();
+    const time = row.time ?? this.now();
+    const attempts = row.attempts ?? [];
+    const promptHash = row.promptHash ?? (row.prompt != null ? sha256(row.prompt) : null);
+    const prompt = this.storePromptsOn ? row.prompt ?? null : null;
+    const entry: LedgerEntry = {
+      id: row.id,
+      time,
+      source: row.source ?? null,
+      task: row.task ?? null,
+      rule: row.rule,
+      tier: row.tier ?? null,
+      provider: row.provider ?? null,
+      model: row.model ?? null,
+      status: row.status,
+      inputTokens: num(row.inputTokens),
+      outputTokens: num(row.outputTokens),
+      cachedTokens: num(row.cachedTokens),
+      reasoningTokens: num(row.reasoningTokens),
+      costUsd: num(row.costUsd),
+      estimatedCostUsd: num(row.estimatedCostUsd) ?? 0,
+      ttftMs: num(row.ttftMs),
+      totalMs: num(row.totalMs) ?? 0,
+      fallbacks: num(row.fallbacks) ?? 0,
+      attempts,
+      error: row.error ?? null,
+    };
+    // Same order as COLUMNS in queries.ts.
+    this.insertStmt.run([
+      entry.id, entry.time, entry.source, entry.task, entry.rule, entry.tier, entry.provider, entry.model,
+      entry.status, entry.inputTokens, entry.outputTokens, entry.cachedTokens, entry.reasoningTokens,
+      num(row.estimatedInputTokens), entry.costUsd, entry.estimatedCostUsd, num(row.defaultCostUsd),
+      num(row.maxCostUsd), entry.ttftMs, entry.totalMs, entry.fallbacks, JSON.stringify(attempts), entry.error,
+      promptHash, prompt, row.features ? JSON.stringify(row.features) : null,
+    ]);
+    // Invariant: no statement is left mid-iteration (which would keep the implicit transaction open and
+    // defer this commit). Reads below always run their statements to completion.
+    if (this.db.inTransaction) throw new Error('ledger: insert left a transaction open (not committed)');
+    return entry;
+  }
+
+  /** One full row by request id. */
+  get(id: string): LedgerRow | null {
+    const r = this.all(SQL.byId, [id])[0];
+    return r ? toRow(r) : null;
+  }
+
+  /** Totals (requests, known cost, unknown-cost count, savings vs default) over [fromMs, toMs). */
+  totals(fromMs: number, toMs: number = END_OF_TIME): SpendTotals {
+    const r = this.all(SQL.totals, [fromMs, toMs])[0] ?? {};
+    return {
+      requests: Number(r.requests ?? 0),
+      costUsd: Number(r.cost ?? 0),
+      unknownCostRequests: Number(r.unknown ?? 0),
+      savingsVsDefaultUsd: Number(r.savings ?? 0),
+    };
+  }
+
+  /** Known spend (USD) of rows at or after `sinceMs`. Unknown costs are not counted as 0: see totals(). */
+  spendSince(sinceMs: number): number {
+    return this.totals(sinceMs).costUsd;
+  }
+
+  /** Known spend since local midnight of `now`'s day. */
+  spendToday(now: number = this.now()): number {
+    return this.totals(localDayStart(now), localDayStart(now, 1)).costUsd;
+  }
+
+  /** Known spend since local midnight on the first of `now`'s month. */
+  spendThisMonth(now: number = this.now()): number {
+    return this.totals(localMonthStart(now), localMonthStart(now, 1)).costUsd;
+  }
+
+  /** What the spend sidebar and `spend.summary` show. Breakdowns, savings and unknown costs cover this month. */
+  summary(now: number = this.now(), budgets: SpendBudgets = {}): SpendSummary {
+    const dayFrom = localDayStart(now);
+    const dayTo = localDayStart(now, 1);
+    const monthFrom = localMonthStart(now);
+    const monthTo = localMonthStart(now, 1);
+    const today = this.totals(dayFrom, dayTo);
+    const month = this.totals(monthFrom, monthTo);
+    const daily: SpendSummary['daily'] = [];
+    for (let i = 29; i >= 0; i--) {
+      const from = localDayStart(now, -i);
+      daily.push({ date: localDate(from), costUsd: this.totals(from, localDayStart(now, -i + 1)).costUsd });
+    }
+    return {
+      todayUsd: today.costUsd,
+      monthUsd: month.costUsd,
+      dailyBudgetUsd: budgets.dailyUsd ?? null,
+      monthlyBudgetUsd: budgets.monthlyUsd ?? null,
+      requestsToday: today.requests,
+      requestsMonth: month.requests,
+      savingsVsDefaultUsd: month.savingsVsDefaultUsd,
+      byModel: this.breakdownBetween(monthFrom, monthTo, 'model'),
+      byRule: this.breakdownBetween(monthFrom, monthTo, 'rule'),
+      daily,
+      unknownCostRequests: month.unknownCostRequests,
+    };
+  }
+
+  /** Spend grouped by a column since `sinceMs`, most expensive first. NULL keys are grouped as `(none)`. */
+  breakdown(sinceMs: number, by: BreakdownBy): SpendBucket[] {
+    return this.breakdownBetween(sinceMs, END_OF_TIME, by);
+  }
+
+  /** The newest `limit` rows, newest first. */
+  recent(limit = 50): LedgerEntry[] {
+    const n = Math.max(0, Math.min(10_000, Math.floor(Number(limit) || 0)));
+    return this.all(SQL.recent, [n]).map(toEntry);
+  }
+
+  /** Every row at or after `sinceMs`, oldest first, with features, prompt, tier, costs and latency (for replay). */
+  rowsSince(sinceMs: number): LedgerRow[] {
+    return this.all(SQL.rowsSince, [sinceMs]).map(toRow);
+  }
+
+  /**
+   * Per model: median time to first token and median tokens/second (output tokens ÷ (total − ttft) seconds)
+   * over its last `lastN` ok rows where both can be computed (streamed, with output tokens). Models with no
+   * such row are absent (the router falls back to the catalog's seed values).
+   */
+  latencyStats(lastN = 50): Record<string, LatencyStat> {
+    const out: Record<string, LatencyStat> = {};
+    for (const model of this.models()) {
+      const rows = this.all(SQL.latency, [model, lastN]);
+      if (rows.length === 0) continue;
+      const ttft = rows.map((r) => Number(r.ttft_ms));
+      const tps = rows.map((r) => Number(r.output_tokens) / ((Number(r.total_ms) - Number(r.ttft_ms)) / 1000));
+      out[model] = { ttftMs: median(ttft), tokensPerSecond: median(tps), samples: rows.length };
+    }
+    return out;
+  }
+
+  /** Per model: median of reported ÷ estimated input tokens over its last `lastN` ok rows having both. */
+  calibration(lastN = 50): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const model of this.models()) {
+      const rows = this.all(SQL.calibration, [model, lastN]);
+      if (rows.length === 0) continue;
+      out[model] = median(rows.map((r) => Number(r.input_tokens) / Number(r.estimated_input_tokens)));
+    }
+    return out;
+  }
+
+  /** Deletes rows older than `retentionDays` before `now`. Returns the number of rows deleted. */
+  prune(retentionDays: number, now: number = this.now()): number {
+    if (!Number.isFinite(retentionDays) || retentionDays <= 0) {
+      throw new RangeError(`retentionDays must be a positive number, got ${retentionDays}`);
+    }
+    this.assertOpen();
+    return this.stmt(SQL.prune).run([now - retentionDays * DAY_MS]).changes;
+  }
+
+  /** Number of rows. */
+  count(): number {
+    return Number(this.all(SQL.count)[0]?.n ?? 0);
+  }
+
+  /** `PRAGMA integrity_check` result: `['ok']` when healthy. */
+  integrityCheck(): string[] {
+    this.assertOpen();
+    return this.db.all('PRAGMA integrity_check').map((r) => String(Object.values(r)[0]));
+  }
+
+  private breakdownBetween(fromMs: number, toMs: number, by: BreakdownBy): SpendBucket[] {
+    const column = BREAKDOWN_COLUMNS[by];
+    if (!column) throw new RangeError(`unknown breakdown: ${String(by)}`);
+    return this.all(SQL.breakdown(column), [fromMs, toMs]).map((r) => ({
+      key: String(r.key),
+      requests: Number(r.requests),
+      costUsd: Number(r.cost),
+    }));
+  }
+
+  private models(): string[] {
+    return this.all(SQL.models).map((r) => String(r.model));
+  }
+
+  /** Runs a cached statement to completion (never a half-read `get()`, which would keep a transaction open). */
+  private all(sql: string, params?: (string | number | null)[]): Record<string, unknown>[] {
+    this.assertOpen();
+    return this.stmt(sql).all(params) as Record<string, unknown>[];
+  }
+
+  /** Prepared once per ledger, reused for every call. */
+  private stmt(sql: string): Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('ledger is closed');
+  }
+}
+
+function num(v: number | null | undefined): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function ensurePrivateDir(dir: string): void {
+  if (fs.existsSync(dir)) return; // an existing home keeps its mode: it may be the user's choice
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700); // mkdir's mode is filtered by the umask
+}
+
+function ensurePrivateFile(file: string): void {
+  try {
+    fs.closeSync(fs.openSync(file, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  fs.chmodSync(file, 0o600); // umask-proof, and repairs a file that was made readable by others
+}
+
+function chmodIfExists(file: string, mode: number): void {
+  try {
+    fs.chmodSync(file, mode);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+/**
+ * node-sqlite3-wasm's VFS locks a database by creating a `<db>.lock` DIRECTORY (mkdir is atomic) and removes it
+ * on close. A process killed with SIGKILL (or a crash, or power loss) never removes it, and every later open
+ * then fails with SQLITE_BUSY "database is locked" — forever, since nothing else clears it. The directory holds
+ * no information about its owner, so it cannot be checked for staleness. It is safe to remove here because the
+ * only process that opens the ledger is the daemon, and the daemon guarantees a single instance through its own
+ * lock (daemon.json + pid) before opening the ledger; within this process `openInProcess` refuses a second open.
+ * Therefore a lock directory that exists at open time was left by a dead process.
+ */
+function removeStaleLock(file: string): boolean {
+  const lock = `${file}.lock`;
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(lock);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+  if (!st.isDirectory()) throw new Error(`ledger: ${lock} exists and is not a directory`);
+  fs.rmSync(lock, { recursive: true, force: true });
+  return true;
+}
