@@ -123,7 +123,6 @@ export class Ledger {
   private readonly now: () => number;
   private storePromptsOn: boolean;
   private readonly statements = new Map<string, Statement>();
-  private readonly insertStmt: Statement;
   private closed = false;
 
   private constructor(file: string, db: Database, options: LedgerOptions) {
@@ -131,7 +130,7 @@ export class Ledger {
     this.db = db;
     this.now = options.now ?? Date.now;
     this.storePromptsOn = options.storePrompts ?? false;
-    this.insertStmt = this.stmt(SQL.insert);
+    this.stmt(SQL.insert); // prepared up front: a broken schema fails at open, not at the first request
   }
 
   /**
@@ -225,7 +224,7 @@ export class Ledger {
       error: row.error ?? null,
     };
     // Same order as COLUMNS in queries.ts.
-    this.insertStmt.run([
+    this.run(SQL.insert, [
       entry.id, entry.time, entry.source, entry.task, entry.rule, entry.tier, entry.provider, entry.model,
       entry.status, entry.inputTokens, entry.outputTokens, entry.cachedTokens, entry.reasoningTokens,
       num(row.estimatedInputTokens), entry.costUsd, entry.estimatedCostUsd, num(row.defaultCostUsd),
@@ -347,8 +346,7 @@ export class Ledger {
     if (!Number.isFinite(retentionDays) || retentionDays <= 0) {
       throw new RangeError(`retentionDays must be a positive number, got ${retentionDays}`);
     }
-    this.assertOpen();
-    return this.stmt(SQL.prune).run([now - retentionDays * DAY_MS]).changes;
+    return this.run(SQL.prune, [now - retentionDays * DAY_MS]);
   }
 
   /** Number of rows. */
@@ -377,9 +375,34 @@ export class Ledger {
   }
 
   /** Runs a cached statement to completion (never a half-read `get()`, which would keep a transaction open). */
-  private all(sql: string, params?: (string | number | null)[]): Record<string, unknown>[] {
+  private all(sql: string, params?: Param[]): Record<string, unknown>[] {
+    return this.use(sql, (s) => s.all(params) as Record<string, unknown>[]);
+  }
+
+  /** Runs a cached write statement; returns the number of rows changed. */
+  private run(sql: string, params: Param[]): number {
+    return this.use(sql, (s) => s.run(params).changes);
+  }
+
+  /**
+   * After a failed step (constraint violation, I/O error…) sqlite3_reset() reports that error again, and
+   * node-sqlite3-wasm then refuses to rebind the statement ("Could not reset statement") forever. So a statement
+   * that failed is finalized and dropped from the cache; the next call prepares it afresh.
+   */
+  private use<T>(sql: string, fn: (s: Statement) => T): T {
     this.assertOpen();
-    return this.stmt(sql).all(params) as Record<string, unknown>[];
+    const s = this.stmt(sql);
+    try {
+      return fn(s);
+    } catch (err) {
+      this.statements.delete(sql);
+      try {
+        s.finalize();
+      } catch {
+        /* finalize repeats the step's error; the statement is freed regardless */
+      }
+      throw err;
+    }
   }
 
   /** Prepared once per ledger, reused for every call. */
@@ -396,6 +419,8 @@ export class Ledger {
     if (this.closed) throw new Error('ledger is closed');
   }
 }
+
+type Param = string | number | null;
 
 function num(v: number | null | undefined): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
