@@ -211,6 +211,22 @@ describe('record', () => {
     l.close();
   });
 
+  test('statements are prepared once and reused', () => {
+    const l = Ledger.open(tempHome());
+    const cache = (l as unknown as { statements: Map<string, unknown> }).statements;
+    l.record(row());
+    l.summary(local(2025, 1, 1));
+    const insert = [...cache.entries()].find(([sql]) => sql.startsWith('INSERT'))?.[1];
+    const size = cache.size;
+    for (let i = 0; i < 50; i++) {
+      l.record(row());
+      l.summary(local(2025, 1, 1));
+    }
+    assert.equal(cache.size, size);
+    assert.equal([...cache.entries()].find(([sql]) => sql.startsWith('INSERT'))?.[1], insert);
+    l.close();
+  });
+
   test('duplicate id throws; non-finite numbers become unknown', () => {
     const l = Ledger.open(tempHome());
     l.record(row({ id: 'dup' }));
