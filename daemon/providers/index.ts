@@ -1,0 +1,52 @@
+/**
+ * Provider adapters: one per provider + key, created once and reused so connections stay alive.
+ */
+import { createHash } from 'node:crypto';
+import type { ResolvedProvider } from '../rules/types';
+import { AnthropicAdapter } from './anthropic';
+import { OpenAIAdapter, type AdapterOptions } from './openai';
+import type { ProviderAdapter } from './types';
+
+export { AnthropicAdapter } from './anthropic';
+export { OpenAIAdapter, PLACEHOLDER_API_KEY, type AdapterOptions } from './openai';
+export { KeyStore, redact } from './keys';
+export { parseRetryAfter, toProviderError } from './errors';
+export { ProviderError, type ProviderAdapter, type ProviderCallOptions, type ProviderErrorKind } from './types';
+
+/** A new adapter for the provider's wire format. `openai-compatible` uses the OpenAI SDK (placeholder key if none). */
+export function createAdapter(provider: ResolvedProvider, apiKey: string | undefined, options: AdapterOptions = {}): ProviderAdapter {
+  switch (provider.type) {
+    case 'openai':
+    case 'openai-compatible':
+      return new OpenAIAdapter(provider, apiKey, options);
+    case 'anthropic':
+      return new AnthropicAdapter(provider, apiKey, options);
+  }
+}
+
+/**
+ * Caches adapters by provider definition and key, so each provider + key gets one SDK client (one connection
+ * pool) for the daemon's life; a changed key or baseURL gets a fresh one. Keys are kept only as hashes here.
+ */
+export class AdapterPool {
+  private readonly adapters = new Map<string, ProviderAdapter>();
+
+  constructor(private readonly options: AdapterOptions = {}) {}
+
+  get(provider: ResolvedProvider, apiKey: string | undefined): ProviderAdapter {
+    const keyHash = apiKey ? createHash('sha256').update(apiKey).digest('hex').slice(0, 16) : '-';
+    const id = JSON.stringify([provider.name, provider.type, provider.baseURL ?? '', keyHash]);
+    let adapter = this.adapters.get(id);
+    if (!adapter) {
+      // Drop any adapter for an older definition or key of the same provider.
+      for (const k of this.adapters.keys()) if (JSON.parse(k)[0] === provider.name) this.adapters.delete(k);
+      adapter = createAdapter(provider, apiKey, this.options);
+      this.adapters.set(id, adapter);
+    }
+    return adapter;
+  }
+
+  clear(): void {
+    this.adapters.clear();
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Reads Server-Sent Events from a fetch Response body as they arrive (never buffered beyond one network
+ * chunk). The SDKs' own stream iterators end silently on an abort or on a body that stops early; reading the
+ * raw body lets the adapters tell a clean end from a cut one.
+ */
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { ProviderError } from './types';
+import { toProviderError } from './errors';
+
+export interface SSEMessage {
+  event?: string;
+  data: string;
+}
+
+/**
+ * Yields each SSE message. Throws ProviderError: `cancelled` when `signal` fired, `stream-cut` when the
+ * connection dies mid-body, `malformed` when the body is not SSE. Returns normally at the end of the body —
+ * the caller decides whether its terminal event had arrived.
+ */
+export async function* readSSE(body: ReadableStream<Uint8Array> | null, signal: AbortSignal): AsyncGenerator<SSEMessage, void, undefined> {
+  if (!body) throw new ProviderError('malformed', 'upstream stream response has no body');
+  const queue: SSEMessage[] = [];
+  let parseError: ProviderError | undefined;
+  const parser = createParser({
+    onEvent: (m: EventSourceMessage) => queue.push(m.event ? { event: m.event, data: m.data } : { data: m.data }),
+    onError: (e) => {
+      parseError ??= new ProviderError('malformed', `upstream stream is not valid SSE: ${e.message}${e.line ? ` (${e.line.slice(0, 60)})` : ''}`);
+    },
+  });
+  const decoder = new TextDecoder();
+  const reader = body.getReader();
+  let finished = false;
+  try {
+    for (;;) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (err) {
+        throw toProviderError(err, signal, 'body');
+      }
+      if (chunk.done) {
+        finished = true;
+        parser.feed(decoder.decode());
+      } else {
+        parser.feed(decoder.decode(chunk.value, { stream: true }));
+      }
+      if (parseError) throw parseError;
+      while (queue.length) yield queue.shift()!;
+      if (chunk.done) return;
+      if (signal.aborted) throw new ProviderError('cancelled', 'request cancelled');
+    }
+  } finally {
+    // Stopped early (terminal event seen, error, or the consumer stopped): release the connection.
+    if (!finished) reader.cancel().catch(() => {});
+    reader.releaseLock?.();
+  }
+}

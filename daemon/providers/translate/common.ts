@@ -1,0 +1,87 @@
+/**
+ * Helpers shared by the pure wire-format translators. Nothing here does I/O or reads the clock.
+ *
+ * Usage convention inside the daemon (canonical `Usage`): `inputTokens` counts EVERY input token, cached or
+ * not (OpenAI's `prompt_tokens` convention); `cachedInputTokens` is the part of it read from a cache.
+ * `outputTokens` counts every output token; `reasoningTokens` is the part of it spent on reasoning.
+ * Anthropic reports cache reads and cache writes apart from `input_tokens`, so its translator adds them in.
+ */
+import type { FinishReason, Usage } from '../../../shared/canonical';
+
+export type RequestFormatErrorCode = 'invalid_request' | 'unsupported';
+
+/**
+ * A request body a client sent to the daemon's HTTP API that cannot become a canonical request.
+ * The HTTP server answers it with 400 in the caller's error format.
+ */
+export class RequestFormatError extends Error {
+  readonly status = 400;
+  constructor(
+    readonly code: RequestFormatErrorCode,
+    message: string,
+    /** Where in the body, e.g. `messages[2].content[0].type`. */
+    readonly param?: string,
+  ) {
+    super(message);
+    this.name = 'RequestFormatError';
+  }
+}
+
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export const isNonNegInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+/** A count from a provider, or 0 when absent or not a number. */
+export const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
+
+export function invalid(param: string, message: string): never {
+  throw new RequestFormatError('invalid_request', message, param);
+}
+
+export function unsupported(param: string, message: string): never {
+  throw new RequestFormatError('unsupported', message, param);
+}
+
+/** Validates and copies the optional sampling fields both wire formats share. */
+export function readTemperature(v: unknown, param = 'temperature'): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 2) invalid(param, `${param} must be a number between 0 and 2`);
+  return v;
+}
+
+export function readMaxTokens(v: unknown, param: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isNonNegInt(v) || v < 1) invalid(param, `${param} must be a positive integer`);
+  return v;
+}
+
+export function readStream(v: unknown): boolean {
+  if (v === undefined || v === null) return false;
+  if (typeof v !== 'boolean') invalid('stream', 'stream must be a boolean');
+  return v;
+}
+
+/** Describes a content part type we refuse, with a message that says what is supported. */
+export function refusePart(param: string, type: unknown): never {
+  const t = typeof type === 'string' ? type : 'unknown';
+  if (/image/.test(t)) unsupported(param, `image content is not supported by Switchyard yet (${param}: "${t}"); send text only`);
+  if (/tool|function/.test(t)) unsupported(param, `tool use is not supported by Switchyard yet (${param}: "${t}")`);
+  unsupported(param, `content part type "${t}" is not supported (${param}); only text parts are`);
+}
+
+/** A copy of a usage without keys whose value is undefined (stable JSON for golden files and the ledger). */
+export function cleanUsage(u: Usage): Usage {
+  const out: Usage = { inputTokens: u.inputTokens, outputTokens: u.outputTokens };
+  if (u.cachedInputTokens !== undefined) out.cachedInputTokens = u.cachedInputTokens;
+  if (u.reasoningTokens !== undefined) out.reasoningTokens = u.reasoningTokens;
+  return out;
+}
+
+export const FINISH_REASONS: readonly FinishReason[] = ['stop', 'length', 'stop_sequence', 'content_filter', 'tool_calls', 'other'];
+
+/** One Server-Sent Event as text: `event:` line only when named, one `data:` line (JSON has no newlines). */
+export function sseFrame(data: unknown, event?: string): string {
+  const payload = typeof data === 'string' ? data : JSON.stringify(data);
+  return `${event ? `event: ${event}\n` : ''}data: ${payload}\n\n`;
+}
