@@ -14,7 +14,7 @@ mkdirSync(dist, { recursive: true });
 // Node entry points: [source, output]. Entries whose source does not exist yet are skipped.
 const nodeEntries = [
   ['daemon/cli.ts', 'cli.js', '#!/usr/bin/env node'],
-  ['daemon/main.ts', 'daemon.js'],
+  ['daemon/daemonEntry.ts', 'daemon.js'],
   ['test/fixtures/mock-upstream-cli.ts', 'mock-upstream.js', '#!/usr/bin/env node'],
   ['extension/extension.ts', 'extension.js'],
 ];

@@ -4,7 +4,7 @@
  *   request  { id, method, params }     reply { id, result } | { id, error: { code, message } }
  *   event    { event, data }
  */
-import type { Usage } from './canonical';
+import type { FinishReason, Usage } from './canonical';
 import type { Decision, RouteRequest, CircuitState } from './decision';
 
 export const PROTOCOL_VERSION = 1;
@@ -30,6 +30,7 @@ export interface CompletionResult {
   rule: string;
   tier: string | null;
   usage?: Usage;
+  finishReason: FinishReason;
   /** From the provider's reported usage; null when it reported none. */
   costUsd: number | null;
   estimatedCostUsd: number;

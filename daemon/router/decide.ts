@@ -15,7 +15,14 @@ export interface RouteInput {
   tokens: Partial<Record<Encoding, number>>;
 }
 
-export function decide(input: RouteInput, rules: CompiledRules, state: RouterState): Decision {
+/** A caller that names its target (HTTP `model`: a tier or a model) bypasses the rules; the trace says so. */
+export interface ForcedTarget {
+  target: Target;
+  /** Shown as the Decision's rule, e.g. `model "fast"`. */
+  label: string;
+}
+
+export function decide(input: RouteInput, rules: CompiledRules, state: RouterState, forced?: ForcedTarget): Decision {
   const { request } = input;
   const inputTokens = input.tokens.o200k_base ?? 0;
   let cost: number | undefined;
@@ -36,13 +43,13 @@ export function decide(input: RouteInput, rules: CompiledRules, state: RouterSta
 
   const trace: TraceEntry[] = [];
   let matchedIndex = -1;
-  for (const compiled of rules.rules) {
+  for (const compiled of forced ? [] : rules.rules) {
     const failed = evaluate(compiled.rule.if, features, compiled.regexes, 'if');
     trace.push(failed ? { rule: compiled.rule.name, index: compiled.index, matched: false, failed } : { rule: compiled.rule.name, index: compiled.index, matched: true });
     if (!failed) { matchedIndex = compiled.index; break; }
   }
 
-  const target = matchedIndex >= 0 ? rules.config.rules[matchedIndex].then : rules.config.default;
+  const target = forced?.target ?? (matchedIndex >= 0 ? rules.config.rules[matchedIndex].then : rules.config.default);
   const tier = typeof target === 'string' && target in rules.config.tiers ? target : null;
   const models = resolveTarget(target, rules);
   const candidates: Candidate[] = [];
@@ -61,7 +68,7 @@ export function decide(input: RouteInput, rules: CompiledRules, state: RouterSta
   }
   const estimate = candidates[0]?.estimate ?? estimateFor(models[0], input.tokens, request, state);
   return {
-    rule: matchedIndex >= 0 ? rules.config.rules[matchedIndex].name : 'default',
+    rule: forced?.label ?? (matchedIndex >= 0 ? rules.config.rules[matchedIndex].name : 'default'),
     ruleIndex: matchedIndex,
     tier,
     target,

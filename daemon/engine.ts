@@ -1,0 +1,274 @@
+/**
+ * The engine: one request from decision to ledger. Holds the live state the router reads (spend, circuits,
+ * keys, learned latency) and emits the events the editor listens to. Transport-free: the HTTP server, the
+ * WebSocket server and `switchyard ask` all call it.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { CanonicalRequest, Usage } from '../shared/canonical';
+import type { Target } from '../shared/config';
+import type { Decision, RouteRequest, RouterState } from '../shared/decision';
+import { ErrorCodes, type Attempt, type CompletionResult, type LedgerEntry, type ProviderHealth } from '../shared/protocol';
+import { CircuitBreakers } from './dispatch/circuit';
+import { dispatch, DispatchError } from './dispatch/dispatch';
+import type { Ledger } from './ledger/ledger';
+import { AdapterPool } from './providers/index';
+import { KeyStore } from './providers/keys';
+import { ProviderError, type ProviderAdapter } from './providers/types';
+import { decide, resolveTarget, type ForcedTarget } from './router/decide';
+import { routeInput } from './router/prepare';
+import type { CompiledRules, ResolvedModel } from './rules/types';
+
+export interface EngineEvents {
+  spend: [LedgerEntry];
+  health: [ProviderHealth[]];
+}
+
+export interface CompleteOptions {
+  /** The full conversation when the caller sent one (HTTP); otherwise built from the RouteRequest. */
+  canonical?: CanonicalRequest;
+  stream: boolean;
+  /** A tier or model the caller named (HTTP `model`); bypasses the rules. */
+  forced?: ForcedTarget;
+  signal?: AbortSignal;
+  requestId?: string;
+  onDecision?: (d: Decision) => void;
+  onDelta?: (text: string) => void;
+  onAttempt?: (a: Attempt) => void;
+  onFallback?: (from: Attempt, to: { provider: string; model: string }) => void;
+}
+
+/** A failed completion, with everything the caller needs to report it in its own format. */
+export class CompletionError extends Error {
+  constructor(
+    readonly code: (typeof ErrorCodes)[keyof typeof ErrorCodes],
+    message: string,
+    readonly httpStatus: number,
+    readonly attempts: Attempt[] = [],
+    readonly partialText = '',
+    readonly decision?: Decision,
+    readonly requestId?: string,
+  ) {
+    super(message);
+  }
+}
+
+export class Engine extends EventEmitter<EngineEvents> {
+  readonly keys: KeyStore;
+  readonly circuits: CircuitBreakers;
+  private readonly adapters = new AdapterPool();
+  private spend = { day: '', month: '', today: 0, monthTotal: 0 };
+  private learned: Pick<RouterState, 'latencyStats' | 'calibration'> = { latencyStats: {}, calibration: {} };
+  private recordsSinceLearn = 0;
+
+  constructor(
+    private readonly getRules: () => CompiledRules,
+    readonly ledger: Ledger | null,
+    private readonly now: () => number = Date.now,
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
+    super();
+    this.keys = new KeyStore(env);
+    const { circuit } = getRules().config.fallback;
+    this.circuits = new CircuitBreakers({ failures: circuit.failures, coolDownMs: circuit.coolDownMs }, now);
+    this.circuits.onChange(() => this.emit('health', this.health()));
+    this.learn();
+  }
+
+  get rules(): CompiledRules { return this.getRules(); }
+
+  /** The router's view of the world right now. */
+  state(): RouterState {
+    const rules = this.rules;
+    const keys: Record<string, boolean> = {};
+    for (const p of Object.values(rules.providers)) keys[p.name] = this.keys.has(p);
+    const { today, monthTotal } = this.spendNow();
+    return { now: this.now(), spentTodayUsd: today, spentMonthUsd: monthTotal, circuits: this.circuits.snapshot(), keys, ...this.learned };
+  }
+
+  preview(request: RouteRequest, forced?: ForcedTarget): Decision {
+    const rules = this.rules;
+    return decide(routeInput(request, rules), rules, this.state(), forced);
+  }
+
+  /** Resolves an HTTP `model` field: `switchyard/auto` → rules; a tier; a model short name or its pinned id. */
+  resolveModelField(model: string | undefined): ForcedTarget | undefined | { error: string } {
+    if (!model || model === 'switchyard/auto' || model === 'auto') return undefined;
+    const rules = this.rules;
+    const name = model.startsWith('switchyard/') ? model.slice('switchyard/'.length) : model;
+    if (name in rules.config.tiers) return { target: name, label: `model "${name}" (tier named by the caller)` };
+    if (name in rules.models) return { target: [name], label: `model "${name}" (named by the caller)` };
+    const byId = Object.values(rules.models).find((m) => m.id === name);
+    if (byId) return { target: [byId.name], label: `model "${name}" (named by the caller)` };
+    const known = ['switchyard/auto', ...Object.keys(rules.config.tiers), ...Object.keys(rules.models)].join(', ');
+    return { error: `unknown model "${model}": use switchyard/auto, a tier or a model from the rules (${known})` };
+  }
+
+  async complete(request: RouteRequest, opts: CompleteOptions): Promise<CompletionResult> {
+    const requestId = opts.requestId ?? randomUUID();
+    const started = this.now();
+    const rules = this.rules;
+    const decision = this.preview(request, opts.forced);
+    opts.onDecision?.(decision);
+    const canonical: CanonicalRequest = opts.canonical ?? {
+      system: request.system,
+      messages: request.messages ?? [{ role: 'user', content: request.prompt }],
+      maxTokens: request.maxOutputTokens,
+      stream: opts.stream,
+    };
+
+    const budgetError = this.budgetRefusal(decision, rules);
+    if (budgetError) {
+      this.record(requestId, request, decision, started, { status: 'error', error: budgetError, attempts: [] });
+      throw new CompletionError(ErrorCodes.budget, budgetError, 429, [], '', decision, requestId);
+    }
+    if (!decision.candidates.length) {
+      const attempts: Attempt[] = decision.skipped.map((s) => ({ provider: s.provider, model: s.model, outcome: 'skipped', reason: s.reason, message: s.detail, elapsedMs: 0 }));
+      const message = `no candidate can take this request: ${decision.skipped.map((s) => `${s.model} — ${s.detail}`).join('; ')}`;
+      this.record(requestId, request, decision, started, { status: 'error', error: message, attempts });
+      throw new CompletionError(ErrorCodes.allFailed, message, 503, attempts, '', decision, requestId);
+    }
+
+    try {
+      const result = await dispatch({
+        decision,
+        request: { ...canonical, stream: opts.stream },
+        fallback: rules.config.fallback,
+        adapterFor: (c) => this.adapterFor(c.provider, rules),
+        circuits: this.circuits,
+        signal: opts.signal,
+        onAttempt: opts.onAttempt,
+        onDelta: opts.onDelta,
+        onFallback: opts.onFallback,
+      });
+      const model = rules.models[result.candidate.name];
+      const costUsd = priceUsage(model, result.usage);
+      const entry = this.record(requestId, request, decision, started, {
+        status: 'ok', provider: result.provider, model: result.model, usage: result.usage, costUsd,
+        ttftMs: result.ttftMs, attempts: result.attempts, fallbacks: result.fallbacks,
+      });
+      return {
+        requestId, text: result.text, provider: result.provider, model: result.model, rule: decision.rule, tier: decision.tier,
+        usage: result.usage, finishReason: result.finishReason, costUsd, estimatedCostUsd: decision.estimate.costUsd, ttftMs: result.ttftMs ?? null,
+        totalMs: entry?.totalMs ?? this.now() - started, attempts: result.attempts, fallbacks: result.fallbacks,
+      };
+    } catch (e) {
+      if (!(e instanceof DispatchError)) throw e;
+      const last = e.attempts.at(-1);
+      const model = last ? Object.values(rules.models).find((m) => m.id === last.model && m.provider === last.provider) : undefined;
+      const status = e.code === 'cancelled' ? 'cancelled' : e.code === 'stream-cut' ? 'cut' : 'error';
+      // A cut stream's partial answer is kept and billed: the provider charged for it.
+      this.record(requestId, request, decision, started, {
+        status, error: e.message, attempts: e.attempts, fallbacks: Math.max(0, e.attempts.filter((a) => a.outcome !== 'skipped').length - 1),
+        provider: e.code === 'stream-cut' ? last?.provider : null, model: e.code === 'stream-cut' ? last?.model : null,
+        usage: e.usage, costUsd: e.code === 'stream-cut' && model ? priceUsage(model, e.usage) : null,
+      });
+      const code = { 'all-failed': ErrorCodes.allFailed, permanent: ErrorCodes.permanent, 'stream-cut': ErrorCodes.streamCut, cancelled: ErrorCodes.cancelled }[e.code];
+      const httpStatus = e.code === 'permanent' ? (e.status ?? 400) : e.code === 'cancelled' ? 499 : 502;
+      throw new CompletionError(code, e.message, httpStatus, e.attempts, e.partialText, decision, requestId);
+    }
+  }
+
+  health(): ProviderHealth[] {
+    const rules = this.rules;
+    const snap = this.circuits.snapshot();
+    return Object.values(rules.models).map((m) => {
+      const c = snap[`${m.provider}/${m.id}`];
+      return { provider: m.provider, model: m.id, state: c?.state ?? 'closed', openUntil: c?.openUntil, consecutiveFailures: c?.consecutiveFailures ?? 0, hasKey: this.keys.has(rules.providers[m.provider]) };
+    });
+  }
+
+  /** Drops cached adapters (keys or rules changed). */
+  resetAdapters(): void { this.adapters.clear(); }
+
+  private adapterFor(providerName: string, rules: CompiledRules): ProviderAdapter | ProviderError {
+    const provider = rules.providers[providerName];
+    const key = this.keys.get(provider);
+    if (provider.keyRequired && !key) return new ProviderError('no-key', `no API key for provider "${providerName}"`);
+    return this.adapters.get(provider, key);
+  }
+
+  private budgetRefusal(decision: Decision, rules: CompiledRules): string | null {
+    const b = rules.config.budgets;
+    if (!b.hardStop) return null;
+    const { today, monthTotal } = this.spendNow();
+    const over = b.dailyUsd !== undefined && today >= b.dailyUsd ? `today's spend $${today.toFixed(2)} has reached the daily budget of $${b.dailyUsd}`
+      : b.monthlyUsd !== undefined && monthTotal >= b.monthlyUsd ? `this month's spend $${monthTotal.toFixed(2)} has reached the monthly budget of $${b.monthlyUsd}` : null;
+    if (!over) return null;
+    const first = decision.candidates[0] && rules.models[decision.candidates[0].name];
+    if (first && first.priceKnown && first.inputPerMTok === 0 && first.outputPerMTok === 0) return null;
+    return `${over} and budgets.hardStop is on: route such requests to a zero-cost model (e.g. a local one) or raise the budget in the rules file`;
+  }
+
+  private spendNow() {
+    const now = new Date(this.now());
+    const day = `${now.getFullYear()}-${now.getMonth()}-${now.getDate()}`;
+    const month = `${now.getFullYear()}-${now.getMonth()}`;
+    if (day !== this.spend.day || month !== this.spend.month) {
+      // New local day or month (or first call): re-read from the ledger, the source of truth.
+      this.spend = { day, month, today: this.ledger?.spendToday(now.getTime()) ?? 0, monthTotal: this.ledger?.spendThisMonth(now.getTime()) ?? 0 };
+    }
+    return this.spend;
+  }
+
+  private learn() {
+    if (!this.ledger) return;
+    this.learned = { latencyStats: this.ledger.latencyStats(), calibration: this.ledger.calibration() };
+  }
+
+  private record(
+    requestId: string, request: RouteRequest, decision: Decision, started: number,
+    outcome: { status: LedgerEntry['status']; error?: string; attempts: Attempt[]; fallbacks?: number; provider?: string | null; model?: string | null; usage?: Usage; costUsd?: number | null; ttftMs?: number },
+  ): LedgerEntry | null {
+    const rules = this.rules;
+    const usage = outcome.usage;
+    const defaultModel = resolveTarget(rules.config.default, rules)[0];
+    const priciest = decision.candidates.map((c) => rules.models[c.name]).sort((a, b) => b.outputPerMTok + b.inputPerMTok - (a.outputPerMTok + a.inputPerMTok))[0];
+    const servedBy = outcome.model ? decision.candidates.find((c) => c.model === outcome.model) : undefined;
+    const entry = this.ledger?.record({
+      id: requestId,
+      time: started,
+      source: request.source ?? null,
+      task: request.task ?? null,
+      rule: decision.rule,
+      tier: decision.tier,
+      provider: outcome.provider ?? null,
+      model: outcome.model ?? null,
+      status: outcome.status,
+      inputTokens: usage?.inputTokens ?? null,
+      outputTokens: usage?.outputTokens ?? null,
+      cachedTokens: usage?.cachedInputTokens ?? null,
+      reasoningTokens: usage?.reasoningTokens ?? null,
+      estimatedInputTokens: servedBy?.estimate.inputTokens ?? decision.estimate.inputTokens,
+      costUsd: outcome.costUsd ?? null,
+      estimatedCostUsd: servedBy?.estimate.costUsd ?? decision.estimate.costUsd,
+      defaultCostUsd: defaultModel ? priceUsage(defaultModel, usage) : null,
+      maxCostUsd: priciest ? priceUsage(priciest, usage) : null,
+      ttftMs: outcome.ttftMs ?? null,
+      totalMs: this.now() - started,
+      fallbacks: outcome.fallbacks ?? 0,
+      attempts: outcome.attempts,
+      error: outcome.error ?? null,
+      prompt: request.prompt,
+      features: {
+        task: request.task, source: request.source, urgency: request.urgency, language: request.language,
+        inputTokens: decision.inputTokens, maxOutputTokens: request.maxOutputTokens, latencyBudgetMs: request.latencyBudgetMs, metadata: request.metadata,
+      },
+    }) ?? null;
+    if (entry) {
+      if (entry.costUsd !== null) { this.spendNow(); this.spend.today += entry.costUsd; this.spend.monthTotal += entry.costUsd; }
+      // Learned latency and calibration move slowly; refreshing every few requests keeps queries off the hot path.
+      if (outcome.status === 'ok' && ++this.recordsSinceLearn >= 5) { this.recordsSinceLearn = 0; setImmediate(() => this.learn()); }
+      this.emit('spend', entry);
+    }
+    return entry;
+  }
+}
+
+/** Cost from reported usage at the model's price; unknown (null) without usage or a known price. */
+export function priceUsage(model: ResolvedModel | undefined, usage: Usage | undefined): number | null {
+  if (!model || !usage || !model.priceKnown) return null;
+  return (usage.inputTokens * model.inputPerMTok + usage.outputTokens * model.outputPerMTok) / 1e6;
+}
+
+export type { Target };

@@ -1,0 +1,34 @@
+/** Spend and replay reports over the ledger, shared by the CLI (no daemon) and the daemon's HTTP API. */
+import type { ReplayResult, SpendBucket } from '../shared/protocol';
+import type { BreakdownBy, Ledger } from './ledger/ledger';
+import { replay } from './replay';
+import type { CompiledRules } from './rules/types';
+import type { RouterState } from '../shared/decision';
+
+export interface SpendReport {
+  sinceMs: number;
+  requests: number;
+  costUsd: number;
+  unknownCostRequests: number;
+  savingsVsDefaultUsd: number;
+  by: BreakdownBy;
+  buckets: SpendBucket[];
+}
+
+export const BREAKDOWNS: readonly BreakdownBy[] = ['model', 'rule', 'tier', 'source'];
+
+/** `7d`, `24h`, `30m`, `2w` → milliseconds. */
+export function parseDuration(s: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)\s*(m|h|d|w)$/.exec(s.trim());
+  if (!m) return null;
+  return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2] as 'm' | 'h' | 'd' | 'w'];
+}
+
+export function spendReport(ledger: Ledger, sinceMs: number, by: BreakdownBy): SpendReport {
+  const t = ledger.totals(sinceMs);
+  return { sinceMs, requests: t.requests, costUsd: t.costUsd, unknownCostRequests: t.unknownCostRequests, savingsVsDefaultUsd: t.savingsVsDefaultUsd, by, buckets: ledger.breakdown(sinceMs, by) };
+}
+
+export function replayReport(ledger: Ledger, sinceMs: number, rules: CompiledRules, state: RouterState): ReplayResult {
+  return replay(ledger.rowsSince(sinceMs), rules, state);
+}
