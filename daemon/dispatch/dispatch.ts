@@ -1,0 +1,442 @@
+/**
+ * Dispatch: walk a Decision's candidates in order until one answers.
+ *
+ * - Retryable failures (`fallback.retryOn`: statuses, `timeout`, `network`; plus a malformed response or a
+ *   stream cut before its first delta) move on to the next candidate. A Retry-After is a floor: when it is at
+ *   most `maxRetryAfterMs` we wait it and retry the same target once; when longer we move on at once.
+ * - Provider-level failures (401/402/403, no key) skip every remaining candidate of that provider, with a warning.
+ * - Anything else (400/404/422, and statuses left out of retryOn) is permanent: fail fast, no fallback.
+ * - Streaming commits at the first content delta. Before it a failure falls back invisibly; after it a failure
+ *   ends the dispatch with a `stream-cut` error that carries the partial text (and usage, if seen).
+ * - Each attempt has its own timeout: for a plain request, the whole request; for a stream, until the first
+ *   delta and then as an idle limit between events.
+ */
+import type { CanonicalRequest, FinishReason, Usage } from '../../shared/canonical';
+import type { FallbackConfig } from '../../shared/config';
+import type { Candidate, Decision } from '../../shared/decision';
+import { ErrorCodes, type Attempt } from '../../shared/protocol';
+import { toProviderError } from '../providers/errors';
+import { redact as redactKeys } from '../providers/keys';
+import { ProviderError, type ProviderAdapter } from '../providers/types';
+import type { CircuitBreakers } from './circuit';
+
+export interface DispatchOptions {
+  decision: Pick<Decision, 'candidates'>;
+  request: CanonicalRequest;
+  fallback: Pick<FallbackConfig, 'retryOn' | 'timeoutMs' | 'maxRetryAfterMs'>;
+  /** The adapter for a candidate, or ProviderError('no-key') when its provider has no usable key. */
+  adapterFor(candidate: Candidate): ProviderAdapter | ProviderError;
+  circuits?: CircuitBreakers;
+  /** Cancels the dispatch; propagated to the upstream request in flight. */
+  signal?: AbortSignal;
+  /** Called as each attempt ends (including skipped targets). */
+  onAttempt?(attempt: Attempt): void;
+  /** Each content delta of the committed stream, as it arrives. */
+  onDelta?(text: string): void;
+  /** Called when moving on to another candidate after a failed or skipped one. */
+  onFallback?(from: Attempt, to: { provider: string; model: string }): void;
+  /** Provider-level problems (bad key, no key) worth telling the user about. */
+  onWarning?(message: string): void;
+  /** Masks keys in attempt messages (default: key-shaped strings). Pass KeyStore.redact to mask held keys too. */
+  redact?(text: string): string;
+  now?: () => number;
+  /** Waits for a Retry-After; must resolve early when `signal` aborts. */
+  sleep?(ms: number, signal: AbortSignal): Promise<void>;
+  /** Timer for the per-attempt timeout; returns a canceller. */
+  setTimer?(fn: () => void, ms: number): () => void;
+}
+
+export interface DispatchResult {
+  text: string;
+  provider: string;
+  /** The pinned model id that served. */
+  model: string;
+  candidate: Candidate;
+  usage?: Usage;
+  finishReason: FinishReason;
+  attempts: Attempt[];
+  /** Streaming: ms from dispatch start to the first content delta. Null for a plain request. */
+  ttftMs: number | null;
+  /** Streaming: ms from the serving attempt's start to its first delta (the model's own TTFT, for latency stats). */
+  upstreamTtftMs: number | null;
+  totalMs: number;
+  /** How many times dispatch moved on to another candidate. */
+  fallbacks: number;
+  /** The upstream response id and the model id it reported, when it did. */
+  responseId?: string;
+  upstreamModel?: string;
+}
+
+export type DispatchErrorCode = 'all-failed' | 'permanent' | 'stream-cut' | 'cancelled';
+
+const WIRE_CODES: Record<DispatchErrorCode, string> = {
+  'all-failed': ErrorCodes.allFailed,
+  permanent: ErrorCodes.permanent,
+  'stream-cut': ErrorCodes.streamCut,
+  cancelled: ErrorCodes.cancelled,
+};
+
+export interface DispatchErrorDetails {
+  attempts: Attempt[];
+  partialText?: string;
+  usage?: Usage | null;
+  status?: number;
+  /** The target that produced the partial text (stream-cut, or cancelled after the commit). */
+  provider?: string;
+  model?: string;
+  candidate?: Candidate;
+  ttftMs?: number | null;
+  totalMs: number;
+  fallbacks: number;
+}
+
+export class DispatchError extends Error {
+  readonly attempts: Attempt[];
+  /** Text already streamed to the caller; kept and billed. Empty when nothing was committed. */
+  readonly partialText: string;
+  /** Usage seen before the failure, else null. */
+  readonly usage: Usage | null;
+  /** The upstream status of a permanent failure. */
+  readonly status?: number;
+  readonly provider?: string;
+  readonly model?: string;
+  readonly candidate?: Candidate;
+  readonly ttftMs: number | null;
+  readonly totalMs: number;
+  readonly fallbacks: number;
+
+  constructor(readonly code: DispatchErrorCode, headline: string, details: DispatchErrorDetails) {
+    super(`${headline}${details.attempts.length ? ` — ${details.attempts.map(describeAttempt).join('; ')}` : ''}`);
+    this.name = 'DispatchError';
+    this.attempts = details.attempts;
+    this.partialText = details.partialText ?? '';
+    this.usage = details.usage ?? null;
+    if (details.status !== undefined) this.status = details.status;
+    if (details.provider !== undefined) this.provider = details.provider;
+    if (details.model !== undefined) this.model = details.model;
+    if (details.candidate !== undefined) this.candidate = details.candidate;
+    this.ttftMs = details.ttftMs ?? null;
+    this.totalMs = details.totalMs;
+    this.fallbacks = details.fallbacks;
+  }
+
+  /** The protocol's machine code (`E_ALL_CANDIDATES_FAILED`, …). */
+  get wireCode(): string {
+    return WIRE_CODES[this.code];
+  }
+}
+
+/** `openai/gpt-4o-mini: 429 rate-limited after 12 ms (retry-after 30000 ms)` */
+export function describeAttempt(a: Attempt): string {
+  const what = a.outcome === 'ok' ? 'ok' : `${a.status !== undefined ? `${a.status} ` : ''}${a.reason ?? a.outcome}`;
+  const verb = a.outcome === 'skipped' ? 'skipped' : `after ${a.elapsedMs} ms`;
+  const ra = a.retryAfterMs !== undefined ? ` (retry-after ${a.retryAfterMs} ms)` : '';
+  return `${a.provider}/${a.model}: ${what} ${verb}${ra}`;
+}
+
+/** Attempt reason for a provider error. */
+export function reasonFor(err: ProviderError): string {
+  switch (err.kind) {
+    case 'http': {
+      const s = err.status ?? 0;
+      if (s === 429) return 'rate-limited';
+      if (s === 503 || s === 529) return 'overloaded';
+      if (s === 408) return 'timeout';
+      if (s === 401 || s === 402 || s === 403) return 'auth';
+      if (s >= 500) return 'server-error';
+      return 'bad-request';
+    }
+    default:
+      return err.kind;
+  }
+}
+
+type ErrorClass = 'retryable' | 'provider' | 'permanent' | 'cancelled' | 'cut';
+
+/** How dispatch treats a failure. `committed`: a content delta already reached the caller. */
+export function classify(err: ProviderError, committed: boolean, retryOn: FallbackConfig['retryOn']): ErrorClass {
+  if (err.kind === 'cancelled') return 'cancelled';
+  if (committed) return 'cut';
+  switch (err.kind) {
+    case 'no-key':
+      return 'provider';
+    case 'http': {
+      const s = err.status ?? 0;
+      if (s === 401 || s === 402 || s === 403) return 'provider';
+      return retryOn.includes(s) ? 'retryable' : 'permanent';
+    }
+    case 'timeout':
+      return retryOn.includes('timeout') ? 'retryable' : 'permanent';
+    case 'network':
+    case 'stream-cut':
+      return retryOn.includes('network') ? 'retryable' : 'permanent';
+    case 'malformed':
+      return 'retryable';
+  }
+}
+
+const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const onAbort = () => {
+      clearTimeout(t);
+      resolve();
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+
+const defaultSetTimer = (fn: () => void, ms: number): (() => void) => {
+  const t = setTimeout(fn, ms);
+  return () => clearTimeout(t);
+};
+
+interface AttemptOk {
+  ok: true;
+  text: string;
+  usage?: Usage;
+  finishReason: FinishReason;
+  id?: string;
+  model?: string;
+  ttftMs: number | null;
+  upstreamTtftMs: number | null;
+}
+
+interface AttemptFailed {
+  ok: false;
+  error: ProviderError;
+  committed: boolean;
+  text: string;
+  usage?: Usage;
+  ttftMs: number | null;
+}
+
+export async function dispatch(options: DispatchOptions): Promise<DispatchResult> {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const setTimer = options.setTimer ?? defaultSetTimer;
+  const redact = options.redact ?? ((t: string) => redactKeys(t));
+  const userSignal = options.signal ?? new AbortController().signal;
+  const { retryOn, timeoutMs, maxRetryAfterMs } = options.fallback;
+  const t0 = now();
+  const attempts: Attempt[] = [];
+  const deadProviders = new Map<string, string>();
+  let fallbacks = 0;
+
+  const safely = (what: string, fn: () => void) => {
+    try {
+      fn();
+    } catch (err) {
+      try {
+        options.onWarning?.(`dispatch: ${what} callback threw: ${err instanceof Error ? err.message : String(err)}`);
+      } catch {
+        // ignore
+      }
+    }
+  };
+  const record = (a: Attempt): Attempt => {
+    if (a.message !== undefined) a.message = redact(a.message);
+    attempts.push(a);
+    safely('onAttempt', () => options.onAttempt?.(a));
+    return a;
+  };
+  const fail = (code: DispatchErrorCode, headline: string, extra: Partial<DispatchErrorDetails> = {}): DispatchError =>
+    new DispatchError(code, headline, { attempts, totalMs: now() - t0, fallbacks, ...extra });
+
+  /** One try at one target, with its own timeout and the caller's cancel wired to the upstream request. */
+  const runAttempt = async (adapter: ProviderAdapter, candidate: Candidate): Promise<AttemptOk | AttemptFailed> => {
+    const start = now();
+    const controller = new AbortController();
+    const onUserAbort = () => controller.abort();
+    userSignal.addEventListener('abort', onUserAbort, { once: true });
+    let timedOut = false;
+    let cancelTimer = setTimer(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const rearm = () => {
+      cancelTimer();
+      cancelTimer = setTimer(() => {
+        timedOut = true;
+        controller.abort();
+      }, timeoutMs);
+    };
+    // Settles when our signal fires, so an adapter that ignores its signal cannot hang dispatch.
+    const aborted = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(new ProviderError('cancelled', 'request cancelled')), { once: true });
+    });
+    aborted.catch(() => {});
+
+    const call = { model: candidate.model, signal: controller.signal };
+    let text = '';
+    let usage: Usage | undefined;
+    let committed = false;
+    let ttftMs: number | null = null;
+    let upstreamTtftMs: number | null = null;
+    try {
+      if (!options.request.stream) {
+        const res = await Promise.race([adapter.complete(options.request, call), aborted]);
+        const ok: AttemptOk = { ok: true, text: res.text, finishReason: res.finishReason, ttftMs: null, upstreamTtftMs: null };
+        if (res.usage) ok.usage = res.usage;
+        if (res.id) ok.id = res.id;
+        if (res.model) ok.model = res.model;
+        return ok;
+      }
+      const iterator = adapter.stream(options.request, call)[Symbol.asyncIterator]();
+      try {
+        for (;;) {
+          const step = await Promise.race([iterator.next(), aborted]);
+          if (step.done) throw new ProviderError('stream-cut', 'stream ended without a final event');
+          const ev = step.value;
+          if (committed) rearm();
+          if (ev.type === 'usage') {
+            usage = ev.usage;
+          } else if (ev.type === 'delta') {
+            if (!ev.text) continue;
+            if (!committed) {
+              committed = true;
+              const t = now();
+              ttftMs = t - t0;
+              upstreamTtftMs = t - start;
+              rearm();
+            }
+            text += ev.text;
+            safely('onDelta', () => options.onDelta?.(ev.text));
+          } else {
+            const ok: AttemptOk = { ok: true, text, finishReason: ev.finishReason, ttftMs, upstreamTtftMs };
+            if (usage) ok.usage = usage;
+            if (ev.id) ok.id = ev.id;
+            if (ev.model) ok.model = ev.model;
+            return ok;
+          }
+        }
+      } finally {
+        // Release the upstream stream without waiting on it (it may be stuck on a dead socket).
+        const closing = iterator.return?.();
+        if (closing) Promise.resolve(closing).catch(() => {});
+      }
+    } catch (err) {
+      let error: ProviderError;
+      if (timedOut) {
+        error = new ProviderError('timeout', committed ? `no data for ${timeoutMs} ms after the stream started` : `no answer within ${timeoutMs} ms`);
+      } else if (userSignal.aborted) {
+        error = new ProviderError('cancelled', 'cancelled by the caller');
+      } else {
+        error = toProviderError(err);
+        // An adapter reporting `cancelled` that neither we nor the caller asked for: treat as a lost connection.
+        if (error.kind === 'cancelled') error = new ProviderError('network', `upstream request aborted: ${error.message}`);
+      }
+      const failed: AttemptFailed = { ok: false, error, committed, text, ttftMs };
+      if (usage) failed.usage = usage;
+      return failed;
+    } finally {
+      cancelTimer();
+      userSignal.removeEventListener('abort', onUserAbort);
+      controller.abort(); // frees anything still attached to the attempt (no-op after success)
+    }
+  };
+
+  if (userSignal.aborted) throw fail('cancelled', 'cancelled before any attempt');
+
+  for (const candidate of options.decision.candidates) {
+    const target = { provider: candidate.provider, model: candidate.model };
+    if (userSignal.aborted) throw fail('cancelled', 'cancelled');
+
+    const dead = deadProviders.get(candidate.provider);
+    if (dead) {
+      record({ ...target, outcome: 'skipped', reason: dead, message: `provider ${candidate.provider} skipped: ${dead === 'no-key' ? 'no API key' : 'its key was rejected'}`, elapsedMs: 0 });
+      continue;
+    }
+
+    const adapter = options.adapterFor(candidate);
+    if (adapter instanceof ProviderError) {
+      const reason = adapter.kind === 'no-key' ? 'no-key' : reasonFor(adapter);
+      record({ ...target, outcome: 'skipped', reason, message: adapter.message, elapsedMs: 0 });
+      deadProviders.set(candidate.provider, reason);
+      safely('onWarning', () => options.onWarning?.(redact(`${candidate.provider}: ${adapter.message} — skipping its candidates`)));
+      continue;
+    }
+
+    let announced = false;
+    let retried = false;
+    for (;;) {
+      const permit = options.circuits?.acquire(candidate.provider, candidate.model) ?? { allowed: true as const, probe: false };
+      if (!permit.allowed) {
+        record({ ...target, outcome: 'skipped', reason: 'circuit-open', message: `circuit open until ${new Date(permit.openUntil).toISOString()}`, elapsedMs: 0 });
+        break;
+      }
+      if (!announced) {
+        announced = true;
+        const from = attempts.at(-1);
+        if (from) {
+          fallbacks++;
+          safely('onFallback', () => options.onFallback?.(from, target));
+        }
+      }
+
+      const started = now();
+      const result = await runAttempt(adapter, candidate);
+      const elapsedMs = now() - started;
+
+      if (result.ok) {
+        options.circuits?.success(candidate.provider, candidate.model);
+        record({ ...target, outcome: 'ok', elapsedMs });
+        const out: DispatchResult = {
+          text: result.text, ...target, candidate, finishReason: result.finishReason, attempts,
+          ttftMs: result.ttftMs, upstreamTtftMs: result.upstreamTtftMs, totalMs: now() - t0, fallbacks,
+        };
+        if (result.usage) out.usage = result.usage;
+        if (result.id) out.responseId = result.id;
+        if (result.model) out.upstreamModel = result.model;
+        return out;
+      }
+
+      const { error } = result;
+      const cls = classify(error, result.committed, retryOn);
+      const attempt: Attempt = {
+        ...target,
+        outcome: cls === 'cancelled' ? 'cancelled' : 'failed',
+        // After the commit a lost connection is a cut stream; other causes (timeout, malformed, an error event) keep their name.
+        reason: cls === 'cancelled' ? 'cancelled' : cls === 'cut' && error.kind === 'network' ? 'stream-cut' : reasonFor(error),
+        message: error.message,
+        elapsedMs,
+      };
+      if (error.status !== undefined) attempt.status = error.status;
+      if (error.retryAfterMs !== undefined) attempt.retryAfterMs = error.retryAfterMs;
+
+      if (cls === 'cancelled' || cls === 'permanent') options.circuits?.release(candidate.provider, candidate.model, permit.probe);
+      else options.circuits?.failure(candidate.provider, candidate.model, permit.probe);
+      record(attempt);
+
+      const partial = result.committed
+        ? { partialText: result.text, usage: result.usage ?? null, ...target, candidate, ttftMs: result.ttftMs }
+        : {};
+      switch (cls) {
+        case 'cancelled':
+          throw fail('cancelled', 'cancelled', partial);
+        case 'cut':
+          throw fail('stream-cut', `stream from ${candidate.provider}/${candidate.model} failed after it started`, partial);
+        case 'permanent':
+          throw fail('permanent', `${candidate.provider}/${candidate.model} rejected the request`, error.status !== undefined ? { status: error.status } : {});
+        case 'provider':
+          deadProviders.set(candidate.provider, reasonFor(error));
+          safely('onWarning', () => options.onWarning?.(redact(`${candidate.provider}: ${error.message} — skipping its candidates`)));
+          break;
+        case 'retryable':
+          if (!retried && error.retryAfterMs !== undefined && error.retryAfterMs <= maxRetryAfterMs) {
+            retried = true;
+            await sleep(error.retryAfterMs, userSignal);
+            if (userSignal.aborted) throw fail('cancelled', 'cancelled while waiting to retry');
+            continue;
+          }
+          break;
+      }
+      break;
+    }
+  }
+
+  throw fail('all-failed', options.decision.candidates.length ? 'every candidate failed' : 'no candidates to try');
+}
