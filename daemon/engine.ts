@@ -140,12 +140,13 @@ export class Engine extends EventEmitter<EngineEvents> {
         onAttempt: opts.onAttempt,
         onDelta: opts.onDelta,
         onFallback: opts.onFallback,
+        redact: (t) => this.keys.redact(t),
       });
       const model = rules.models[result.candidate.name];
       const costUsd = priceUsage(model, result.usage);
       const entry = this.record(requestId, request, decision, started, {
         status: 'ok', provider: result.provider, model: result.model, usage: result.usage, costUsd,
-        ttftMs: result.ttftMs, attempts: result.attempts, fallbacks: result.fallbacks,
+        ttftMs: result.upstreamTtftMs ?? result.ttftMs ?? undefined, attempts: result.attempts, fallbacks: result.fallbacks,
       });
       return {
         requestId, text: result.text, provider: result.provider, model: result.model, rule: decision.rule, tier: decision.tier,

@@ -24,7 +24,8 @@ export const DAEMON_USAGE = `Usage: switchyard daemon [--port N] [--rules FILE] 
 Runs the daemon in the foreground on 127.0.0.1 (default port ${DEFAULT_PORT}, or a free one if taken).
 State lives in $SWITCHYARD_HOME (default ~/.switchyard): daemon.json, daemon.log, ledger.db.`;
 
-const MAX_BODY_BYTES = 32 * 1024 * 1024;
+// Large enough for a 1M-token context; tests lower it through the environment.
+const MAX_BODY_BYTES = Number(process.env.SWITCHYARD_MAX_BODY_BYTES) || 32 * 1024 * 1024;
 const DRAIN_MS = 10_000;
 
 export async function runDaemon(argv: string[]): Promise<number> {
