@@ -1,0 +1,34 @@
+/** Turning a code answer into a reviewed edit: extract the fenced code, fit it, diff-preview, apply. */
+import * as vscode from 'vscode';
+import { extractCode, fitIndentation, type FitOptions } from '../requests/fences';
+import type { Services } from '../services';
+
+export async function proposeCodeAnswer(
+  services: Services,
+  document: vscode.TextDocument,
+  range: vscode.Range,
+  fit: FitOptions,
+  answer: string,
+  what: string,
+): Promise<boolean> {
+  const extracted = extractCode(answer, document.languageId);
+  if (!extracted) {
+    void vscode.window.showWarningMessage('Switchyard: the answer held no code to apply.');
+    return false;
+  }
+  if (!extracted.complete) {
+    const go = await vscode.window.showWarningMessage(
+      'Switchyard: the answer looks cut off (its code block never closed). Preview it anyway?',
+      'Preview',
+    );
+    if (go !== 'Preview') return false;
+  }
+  const newText = fitIndentation(extracted.code, fit);
+  if (newText === document.getText(range)) {
+    void vscode.window.showInformationMessage('Switchyard: the proposal is identical to the current code.');
+    return false;
+  }
+  const applied = await services.preview.propose(document, range, newText, what);
+  services.log.info(`${what}: proposal ${applied ? 'applied' : 'discarded'}`);
+  return applied;
+}

@@ -1,0 +1,156 @@
+/**
+ * The extension's one authenticated connection to the daemon (implements DaemonApi for every surface): finds
+ * or spawns the shared daemon, reconnects with backoff, says `hello` and hands over the stored API keys on every
+ * (re)connect.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { EventName, Events, MethodName, Params, Result } from '../../shared/protocol';
+import { PROTOCOL_VERSION } from '../../shared/protocol';
+import { readSettings } from '../config';
+import type { DaemonApi } from '../daemonApi';
+import type { ApiKeyStore } from '../keys/apiKeyStore';
+import { workspaceRulesFile } from '../rulesLocation';
+import { DaemonClient, errorMessage, type Endpoint } from './client';
+import { resolveHome, wsUrl } from './discovery';
+import { ensureDaemon, stopDaemon } from './spawn';
+
+export interface DaemonDetails {
+  version?: string;
+  pid?: number;
+  rulesFile?: string | null;
+}
+
+export class DaemonConnection implements DaemonApi, vscode.Disposable {
+  private readonly client: DaemonClient;
+  private readonly changed = new vscode.EventEmitter<boolean>();
+  readonly onDidChangeConnection = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private lastResolveError = '';
+  private detailsValue: DaemonDetails | null = null;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly keys: ApiKeyStore,
+  ) {
+    this.client = new DaemonClient({
+      resolve: () => this.resolveEndpoint(),
+      onConnect: (client, endpoint) => this.handshake(client, endpoint),
+      log,
+    });
+    const sub = this.client.onDidChangeConnection((connected) => {
+      if (!connected) {
+        this.detailsValue = null;
+        this.log.warn('daemon: disconnected');
+      }
+      this.changed.fire(connected);
+    });
+    this.disposables.push(
+      this.changed,
+      { dispose: () => sub.dispose() },
+      keys.onDidChange((provider) => void this.handKey(provider)),
+      this.on('rules.changed', (snapshot) => {
+        this.log.info(`daemon: rules changed (${snapshot.file ?? 'built-in defaults'}${snapshot.stale ? ', invalid on disk: serving the last good version' : ''})`);
+      }),
+    );
+  }
+
+  /** The daemon's home folder per settings and environment. */
+  get home(): string {
+    return resolveHome(readSettings().daemonHome);
+  }
+
+  get connected(): boolean {
+    return this.client.connected;
+  }
+
+  /** Version, pid and rules file of the connected daemon. */
+  get details(): DaemonDetails | null {
+    return this.detailsValue;
+  }
+
+  start(): void {
+    this.log.info(`daemon: looking for a running daemon in ${this.home}`);
+    this.client.start();
+  }
+
+  request<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
+    return this.client.request(method, params);
+  }
+
+  on<E extends EventName>(event: E, listener: (data: Events[E]) => void): vscode.Disposable {
+    const sub = this.client.on(event, listener);
+    return new vscode.Disposable(() => sub.dispose());
+  }
+
+  /** Stops the shared daemon (every window reconnects) and starts a fresh one. */
+  async restart(): Promise<void> {
+    const home = this.home;
+    this.log.info(`daemon: restart requested (home ${home})`);
+    const stopped = await stopDaemon(home);
+    this.log.info(stopped ? 'daemon: stopped the running daemon' : 'daemon: none was running');
+    this.lastResolveError = '';
+    this.client.reconnect();
+  }
+
+  /** Re-resolves at once (after a settings change). */
+  reconnect(): void {
+    this.lastResolveError = '';
+    this.client.reconnect();
+  }
+
+  private async resolveEndpoint(): Promise<Endpoint> {
+    const settings = readSettings();
+    const home = resolveHome(settings.daemonHome);
+    const daemonScript = join(this.context.extensionPath, 'dist', 'daemon.js');
+    try {
+      if (!existsSync(daemonScript)) throw new Error(`the bundled daemon is missing (${daemonScript}); run the build`);
+      const rulesFile = workspaceRulesFile();
+      const info = await ensureDaemon({ daemonScript, home, port: settings.daemonPort, rulesFile: rulesFile ?? undefined, log: this.log });
+      this.lastResolveError = '';
+      return { url: wsUrl(info.port), token: info.token, pid: info.pid, version: info.version };
+    } catch (err) {
+      const message = errorMessage(err);
+      // Log each distinct failure once; the reconnect loop keeps trying with backoff.
+      if (message !== this.lastResolveError) this.log.error(`daemon: ${message}`);
+      this.lastResolveError = message;
+      throw err;
+    }
+  }
+
+  private async handshake(client: DaemonClient, endpoint: Endpoint): Promise<void> {
+    const hello = await client.request('hello', { client: 'vscode', version: String(this.context.extension.packageJSON.version ?? '0.0.0') });
+    this.detailsValue = { version: hello.daemonVersion, pid: endpoint.pid, rulesFile: hello.rulesFile };
+    this.log.info(`daemon: connected to ${endpoint.url} (daemon ${hello.daemonVersion}, pid ${endpoint.pid ?? '?'}, rules ${hello.rulesFile ?? 'built-in defaults'})`);
+    if (hello.protocol !== PROTOCOL_VERSION) {
+      this.log.warn(`daemon: speaks protocol ${hello.protocol}, this extension ${PROTOCOL_VERSION}; restart the daemon after updating`);
+    }
+    const wanted = workspaceRulesFile();
+    if (wanted && hello.rulesFile !== wanted) {
+      this.log.warn(`daemon: this workspace has ${wanted}, but the shared daemon uses ${hello.rulesFile ?? 'the built-in defaults'} (it was started elsewhere; "Switchyard: Restart Daemon" starts it with this workspace's rules)`);
+    }
+    const keys = await this.keys.all();
+    for (const [provider, key] of keys) {
+      await client.request('keys.set', { provider, key });
+    }
+    if (keys.size) this.log.info(`daemon: handed over API keys for ${[...keys.keys()].join(', ')}`);
+  }
+
+  private async handKey(provider: string): Promise<void> {
+    if (!this.connected) return;
+    try {
+      const key = (await this.keys.get(provider)) ?? null;
+      await this.request('keys.set', { provider, key });
+      this.log.info(`daemon: ${key ? 'updated' : 'removed'} the API key for ${provider}`);
+    } catch (err) {
+      this.log.error(`daemon: keys.set for ${provider} failed: ${errorMessage(err)}`);
+    }
+  }
+
+  dispose(): void {
+    this.client.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Sending one request the way every command does: make sure the daemon is there, preview the decision, ask
+ * before an expensive one, stream with a cancellable progress notification, show fallbacks as they happen,
+ * and end with the actual model, tokens, cost and time.
+ */
+import * as vscode from 'vscode';
+import type { Decision, RouteRequest } from '../../shared/decision';
+import { formatUsd } from '../../shared/format';
+import type { CompletionResult } from '../../shared/protocol';
+import { readSettings } from '../config';
+import { errorCode, errorMessage } from '../daemon/client';
+import type { DaemonConnection } from '../daemon/connection';
+import { attemptLines, decidedModel, decisionSummary, fallbackText, resultFooter, resultSummary, ruleLabel } from '../hint/labels';
+import type { StatusBar } from '../status/statusBar';
+import { whenConnected } from '../util/connection';
+import type { AnswerSink } from './answerSink';
+import { CompletionError, startCompletion } from './completion';
+
+export interface RunOptions {
+  /** Shown in the progress notification: `Switchyard: Explain Selection`. */
+  title: string;
+  sink: AnswerSink;
+  /** Written first to document and panel sinks. */
+  header?: string;
+  /** A preview already made for exactly this request. */
+  decision?: Decision;
+}
+
+export interface RunOutcome {
+  result: CompletionResult;
+  text: string;
+}
+
+export class RequestRunner {
+  constructor(
+    private readonly daemon: DaemonConnection,
+    private readonly status: StatusBar,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  /** Undefined when the user cancelled or the request failed (the error was shown). */
+  async run(request: RouteRequest, options: RunOptions): Promise<RunOutcome | undefined> {
+    if (!(await this.ensureConnected())) return undefined;
+
+    let decision = options.decision;
+    if (!decision) {
+      try {
+        decision = await this.daemon.request('route.preview', { request });
+      } catch (err) {
+        this.showError(`${options.title}: could not route the request — ${errorMessage(err)}`);
+        return undefined;
+      }
+    }
+    if (!(await this.confirmCost(decision))) return undefined;
+
+    const model = decidedModel(decision) ?? 'no model';
+    this.log.info(`${options.title}: ${decisionSummary(decision)} [task ${request.task}, source ${request.source}, urgency ${request.urgency}]`);
+    try {
+      await options.sink.begin(options.header ?? '');
+    } catch (err) {
+      this.showError(`${options.title}: could not open the answer — ${errorMessage(err)}`);
+      return undefined;
+    }
+
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Switchyard: ${options.title}`, cancellable: true },
+      async (progress, token) => {
+        let current = model;
+        let chars = 0;
+        let lastReport = 0;
+        progress.report({ message: `${model} · ${ruleLabel(decision.rule)} · waiting for the first token…` });
+        this.status.beginRequest(`${model}…`);
+        const running = startCompletion(this.daemon, request, {
+          onDelta: (text) => {
+            options.sink.append(text);
+            chars += text.length;
+            const now = Date.now();
+            if (now - lastReport > 250) {
+              lastReport = now;
+              progress.report({ message: `${current} · ${chars.toLocaleString('en-US')} characters` });
+            }
+          },
+          onFallback: (event) => {
+            const text = fallbackText(event.from, event.to);
+            current = event.to.model;
+            this.log.warn(`${options.title}: ${text}${event.from.message ? ` (${event.from.message})` : ''}`);
+            progress.report({ message: text });
+            this.status.showFallback(text);
+          },
+        });
+        const cancel = token.onCancellationRequested(() => running.cancel());
+        try {
+          const result = await running.result;
+          await options.sink.finish(resultFooter(result));
+          this.log.info(`${options.title}: done — ${resultSummary(result)}`);
+          this.status.endRequest({
+            ok: true, provider: result.provider, model: result.model, fallbacks: result.fallbacks, attempts: result.attempts,
+            costUsd: result.costUsd, totalMs: result.totalMs,
+          });
+          return { result, text: running.text || result.text };
+        } catch (err) {
+          const code = errorCode(err);
+          const partial = err instanceof CompletionError ? err.partialText : running.text;
+          const attempts = err instanceof CompletionError ? err.attempts : [];
+          if (code === 'E_CANCELLED') {
+            await options.sink.finish('\n\n---\n\n*Cancelled.*\n').catch(() => {});
+            this.log.info(`${options.title}: cancelled`);
+            this.status.endRequest(null);
+            return undefined;
+          }
+          const lines = attemptLines(attempts);
+          await options.sink
+            .finish(`\n\n---\n\n**Failed** (${code ?? 'error'}): ${errorMessage(err)}${lines.length ? `\n\n${lines.map((l) => `- ${l}`).join('\n')}` : ''}\n`)
+            .catch(() => {});
+          this.log.error(`${options.title}: failed (${code}): ${errorMessage(err)}${lines.length ? `\n  ${lines.join('\n  ')}` : ''}`);
+          this.status.endRequest({
+            ok: false, provider: null, model: null, fallbacks: Math.max(0, attempts.length - 1), attempts, costUsd: null, totalMs: 0,
+            error: errorMessage(err),
+          });
+          this.showError(`${options.title} failed: ${errorMessage(err)}${partial ? ' (the partial answer was kept)' : ''}`);
+          return undefined;
+        } finally {
+          cancel.dispose();
+        }
+      },
+    );
+  }
+
+  /** Waits briefly for the daemon; tells the user when it is not there. */
+  async ensureConnected(): Promise<boolean> {
+    if (this.daemon.connected) return true;
+    const ok = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: 'Switchyard: connecting to the daemon…' },
+      () => whenConnected(this.daemon, 8_000),
+    );
+    if (!ok) this.showError('The Switchyard daemon is not reachable.', 'Restart Daemon');
+    return ok;
+  }
+
+  /** True to go ahead: below the threshold, or the user confirmed. */
+  async confirmCost(decision: Decision): Promise<boolean> {
+    const threshold = readSettings().confirmAboveUsd;
+    if (!(threshold > 0) || !(decision.estimate.costUsd > threshold)) return true;
+    const choice = await vscode.window.showWarningMessage(
+      `This request is estimated at ≈${formatUsd(decision.estimate.costUsd)}, above your ${formatUsd(threshold)} threshold.`,
+      { modal: true, detail: `${decisionSummary(decision)}\n\nChange the threshold with the setting switchyard.confirmAboveUsd.` },
+      'Send',
+    );
+    return choice === 'Send';
+  }
+
+  private showError(message: string, action: 'Show Log' | 'Restart Daemon' = 'Show Log'): void {
+    void vscode.window.showErrorMessage(`Switchyard: ${message}`, action).then((choice) => {
+      if (choice === 'Show Log') void vscode.commands.executeCommand('switchyard.showLog');
+      if (choice === 'Restart Daemon') void vscode.commands.executeCommand('switchyard.restartDaemon');
+    });
+  }
+}
