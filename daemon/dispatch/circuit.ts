@@ -41,10 +41,11 @@ export class CircuitBreakers {
   private coolDownMs: number;
   private readonly now: () => number;
 
-  constructor(options: CircuitOptions) {
+  /** The clock comes in `options.now` or as the second argument (default Date.now). */
+  constructor(options: CircuitOptions, now?: () => number) {
     this.failureThreshold = options.failures;
     this.coolDownMs = options.coolDownMs;
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? now ?? Date.now;
   }
 
   /** New thresholds (the rules file changed); existing circuits keep their state. */

@@ -1,0 +1,558 @@
+/**
+ * Dispatch with fake adapters and a fake clock: every error class, Retry-After as a floor both ways,
+ * half-open circuits, provider-level skips, permanent fail-fast, cuts after the commit point, cancel.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { CanonicalRequest, CanonicalResponse, StreamEvent, Usage } from '../../shared/canonical';
+import type { FallbackConfig } from '../../shared/config';
+import type { Candidate } from '../../shared/decision';
+import type { Attempt } from '../../shared/protocol';
+import { CircuitBreakers } from '../../daemon/dispatch/circuit';
+import { dispatch, DispatchError, type DispatchOptions, type DispatchResult } from '../../daemon/dispatch/dispatch';
+import { ProviderError, type ProviderAdapter, type ProviderCallOptions } from '../../daemon/providers/types';
+
+// ---- helpers ----
+
+function cand(provider: string, model: string): Candidate {
+  return {
+    name: `${provider}-${model}`, provider, providerType: provider === 'anthropic' ? 'anthropic' : 'openai', model,
+    estimate: { inputTokens: 10, outputTokens: 10, costUsd: 0, ttftMs: 100, latencyMs: 200 },
+  };
+}
+
+/** What a fake adapter does on one call. */
+type Step =
+  | { text: string; deltas?: string[]; usage?: Usage; takesMs?: number }
+  | { fail: ProviderError; takesMs?: number; afterDeltas?: string[]; usage?: Usage }
+  | { hang: true; afterDeltas?: string[]; ignoreSignal?: boolean }
+  | { endsEarly: true; afterDeltas?: string[] };
+
+const http = (status: number, retryAfterMs?: number, message = `${status} upstream error`) =>
+  new ProviderError('http', message, status, retryAfterMs);
+
+class Clock {
+  t = 1_700_000_000_000;
+  sleeps: number[] = [];
+  now = () => this.t;
+  sleep = async (ms: number, signal: AbortSignal) => {
+    this.sleeps.push(ms);
+    if (signal.aborted) return;
+    this.t += ms;
+  };
+}
+
+class FakeAdapter implements ProviderAdapter {
+  calls: { model: string; signal: AbortSignal; stream: boolean }[] = [];
+  constructor(readonly name: string, private readonly steps: Step[], private readonly clock: Clock) {}
+
+  private next(model: string, signal: AbortSignal, stream: boolean): Step {
+    this.calls.push({ model, signal, stream });
+    const step = this.steps.shift();
+    if (!step) throw new Error(`${this.name}: unexpected call #${this.calls.length}`);
+    return step;
+  }
+
+  private waitForAbort(signal: AbortSignal, ignore = false): Promise<never> {
+    return new Promise((_, reject) => {
+      if (ignore) return; // never settles: dispatch must not depend on the adapter honouring its signal
+      const fire = () => reject(new ProviderError('cancelled', 'aborted'));
+      if (signal.aborted) fire();
+      else signal.addEventListener('abort', fire, { once: true });
+    });
+  }
+
+  async complete(_req: CanonicalRequest, { model, signal }: ProviderCallOptions): Promise<CanonicalResponse> {
+    const step = this.next(model, signal, false);
+    if ('hang' in step) return this.waitForAbort(signal, step.ignoreSignal);
+    if ('endsEarly' in step) throw new Error('endsEarly is a streaming step');
+    this.clock.t += step.takesMs ?? 10;
+    if ('fail' in step) throw step.fail;
+    const res: CanonicalResponse = { id: `id-${this.name}`, model, text: step.text, finishReason: 'stop' };
+    if (step.usage) res.usage = step.usage;
+    return res;
+  }
+
+  async *stream(_req: CanonicalRequest, { model, signal }: ProviderCallOptions): AsyncGenerator<StreamEvent> {
+    const step = this.next(model, signal, true);
+    if ('text' in step) {
+      for (const d of step.deltas ?? [step.text]) {
+        this.clock.t += 5;
+        yield { type: 'delta', text: d };
+      }
+      if (step.usage) yield { type: 'usage', usage: step.usage };
+      yield { type: 'done', finishReason: 'stop', id: `id-${this.name}`, model };
+      return;
+    }
+    for (const d of step.afterDeltas ?? []) {
+      this.clock.t += 5;
+      yield { type: 'delta', text: d };
+    }
+    if ('usage' in step && step.usage) yield { type: 'usage', usage: step.usage };
+    if ('hang' in step) await this.waitForAbort(signal, step.ignoreSignal);
+    if ('endsEarly' in step) return;
+    if ('fail' in step) {
+      this.clock.t += step.takesMs ?? 10;
+      throw step.fail;
+    }
+  }
+}
+
+const FALLBACK: FallbackConfig = {
+  retryOn: [408, 429, 500, 502, 503, 504, 529, 'timeout', 'network'],
+  timeoutMs: 60_000,
+  maxRetryAfterMs: 2_000,
+  circuit: { failures: 3, coolDownMs: 30_000 },
+};
+
+interface Harness {
+  clock: Clock;
+  adapters: Record<string, FakeAdapter>;
+  circuits: CircuitBreakers;
+  attempts: Attempt[];
+  deltas: string[];
+  fallbacks: { from: Attempt; to: { provider: string; model: string } }[];
+  warnings: string[];
+  run(candidates: Candidate[], extra?: Partial<DispatchOptions> & { stream?: boolean }): Promise<DispatchResult>;
+  fails(candidates: Candidate[], extra?: Partial<DispatchOptions> & { stream?: boolean }): Promise<DispatchError>;
+}
+
+function harness(scripts: Record<string, Step[]>, opts: { noKey?: string[]; fallback?: Partial<FallbackConfig> } = {}): Harness {
+  const clock = new Clock();
+  const adapters: Record<string, FakeAdapter> = {};
+  for (const [provider, steps] of Object.entries(scripts)) adapters[provider] = new FakeAdapter(provider, steps, clock);
+  const fallback = { ...FALLBACK, ...opts.fallback };
+  const circuits = new CircuitBreakers({ ...fallback.circuit, now: clock.now });
+  const h: Harness = {
+    clock, adapters, circuits, attempts: [], deltas: [], fallbacks: [], warnings: [],
+    run: (candidates, extra = {}) => {
+      const { stream = false, ...rest } = extra;
+      return dispatch({
+        decision: { candidates },
+        request: { messages: [{ role: 'user', content: 'hi' }], stream },
+        fallback,
+        adapterFor: (c) => (opts.noKey?.includes(c.provider) ? new ProviderError('no-key', `no API key for provider "${c.provider}"`) : adapters[c.provider]!),
+        circuits,
+        onAttempt: (a) => h.attempts.push(a),
+        onDelta: (t) => h.deltas.push(t),
+        onFallback: (from, to) => h.fallbacks.push({ from, to }),
+        onWarning: (w) => h.warnings.push(w),
+        now: clock.now,
+        sleep: clock.sleep,
+        ...rest,
+      });
+    },
+    fails: async (candidates, extra) => {
+      try {
+        const r = await h.run(candidates, extra);
+        assert.fail(`expected a DispatchError, got ${JSON.stringify(r.text)}`);
+      } catch (err) {
+        if (!(err instanceof DispatchError)) throw err;
+        return err;
+      }
+    },
+  };
+  return h;
+}
+
+const summary = (attempts: Attempt[]) =>
+  attempts.map((a) => `${a.provider}/${a.model} ${a.outcome}${a.status ? ` ${a.status}` : ''}${a.reason ? ` ${a.reason}` : ''}`);
+
+const A = cand('openai', 'gpt-4o-mini');
+const A2 = cand('openai', 'gpt-4o');
+const B = cand('anthropic', 'claude-haiku');
+const C = cand('local', 'llama');
+
+// ---- tests ----
+
+describe('plain requests', () => {
+  test('first candidate answers', async () => {
+    const h = harness({ openai: [{ text: 'hello', usage: { inputTokens: 3, outputTokens: 1 }, takesMs: 120 }] });
+    const r = await h.run([A, B]);
+    assert.equal(r.text, 'hello');
+    assert.equal(r.provider, 'openai');
+    assert.equal(r.model, 'gpt-4o-mini');
+    assert.equal(r.candidate, A);
+    assert.deepEqual(r.usage, { inputTokens: 3, outputTokens: 1 });
+    assert.equal(r.fallbacks, 0);
+    assert.equal(r.ttftMs, null);
+    assert.equal(r.totalMs, 120);
+    assert.equal(r.responseId, 'id-openai');
+    assert.deepEqual(summary(r.attempts), ['openai/gpt-4o-mini ok']);
+    assert.equal(r.attempts[0]!.elapsedMs, 120);
+    assert.deepEqual(h.attempts, r.attempts);
+    assert.equal(h.adapters.openai!.calls[0]!.model, 'gpt-4o-mini');
+  });
+
+  for (const [status, reason] of [[429, 'rate-limited'], [500, 'server-error'], [502, 'server-error'], [503, 'overloaded'], [504, 'server-error'], [529, 'overloaded'], [408, 'timeout']] as const) {
+    test(`retryable ${status} falls back to the next candidate (${reason})`, async () => {
+      const h = harness({ openai: [{ fail: http(status) }], anthropic: [{ text: 'from B' }] });
+      const r = await h.run([A, B]);
+      assert.equal(r.text, 'from B');
+      assert.equal(r.provider, 'anthropic');
+      assert.deepEqual(summary(r.attempts), [`openai/gpt-4o-mini failed ${status} ${reason}`, 'anthropic/claude-haiku ok']);
+      assert.equal(r.fallbacks, 1);
+      assert.equal(h.fallbacks.length, 1);
+      assert.equal(h.fallbacks[0]!.from, r.attempts[0]);
+      assert.deepEqual(h.fallbacks[0]!.to, { provider: 'anthropic', model: 'claude-haiku' });
+      assert.deepEqual(h.clock.sleeps, []);
+    });
+  }
+
+  test('network error and malformed response fall back', async () => {
+    const h = harness({
+      openai: [{ fail: new ProviderError('network', 'ECONNRESET') }],
+      anthropic: [{ fail: new ProviderError('malformed', 'unparseable body') }],
+      local: [{ text: 'ok' }],
+    });
+    const r = await h.run([A, B, C]);
+    assert.equal(r.text, 'ok');
+    assert.deepEqual(summary(r.attempts), ['openai/gpt-4o-mini failed network', 'anthropic/claude-haiku failed malformed', 'local/llama ok']);
+    assert.equal(r.fallbacks, 2);
+  });
+
+  test('malformed falls back even when retryOn is empty; network then does not', async () => {
+    const h = harness({ openai: [{ fail: new ProviderError('malformed', 'bad json') }], anthropic: [{ fail: new ProviderError('network', 'reset') }] }, { fallback: { retryOn: [] } });
+    const e = await h.fails([A, B]);
+    assert.equal(e.code, 'permanent');
+    assert.deepEqual(summary(e.attempts), ['openai/gpt-4o-mini failed malformed', 'anthropic/claude-haiku failed network']);
+  });
+
+  test('a hang times out (per-attempt timer) and falls back', async () => {
+    const h = harness({ openai: [{ hang: true }], anthropic: [{ text: 'B' }] }, { fallback: { timeoutMs: 30 } });
+    const r = await h.run([A, B]);
+    assert.equal(r.text, 'B');
+    assert.deepEqual(summary(r.attempts), ['openai/gpt-4o-mini failed timeout', 'anthropic/claude-haiku ok']);
+    assert.equal(h.adapters.openai!.calls[0]!.signal.aborted, true, 'the upstream request was aborted');
+  });
+
+  test('an adapter that ignores its signal still cannot hang dispatch', async () => {
+    const h = harness({ openai: [{ hang: true, ignoreSignal: true }], anthropic: [{ text: 'B' }] }, { fallback: { timeoutMs: 20 } });
+    const r = await h.run([A, B]);
+    assert.equal(r.text, 'B');
+    assert.equal(r.attempts[0]!.reason, 'timeout');
+  });
+
+  test('timeout not in retryOn fails fast', async () => {
+    const h = harness({ openai: [{ hang: true }], anthropic: [] }, { fallback: { timeoutMs: 20, retryOn: [429] } });
+    const e = await h.fails([A, B]);
+    assert.equal(e.code, 'permanent');
+    assert.equal(h.adapters.anthropic!.calls.length, 0);
+  });
+});
+
+describe('Retry-After is a floor', () => {
+  test('short Retry-After: wait it, retry the same target once', async () => {
+    const h = harness({ openai: [{ fail: http(429, 300) }, { text: 'second try' }], anthropic: [] });
+    const r = await h.run([A, B]);
+    assert.equal(r.text, 'second try');
+    assert.deepEqual(h.clock.sleeps, [300]);
+    assert.deepEqual(summary(r.attempts), ['openai/gpt-4o-mini failed 429 rate-limited', 'openai/gpt-4o-mini ok']);
+    assert.equal(r.attempts[0]!.retryAfterMs, 300);
+    assert.equal(r.fallbacks, 0);
+    assert.equal(h.fallbacks.length, 0);
+    assert.ok(r.totalMs >= 300);
+  });
+
+  test('only once: a second short Retry-After moves on', async () => {
+    const h = harness({ openai: [{ fail: http(503, 100) }, { fail: http(503, 100) }], anthropic: [{ text: 'B' }] });
+    const r = await h.run([A, B]);
+    assert.equal(r.text, 'B');
+    assert.deepEqual(h.clock.sleeps, [100]);
+    assert.deepEqual(summary(r.attempts), ['openai/gpt-4o-mini failed 503 overloaded', 'openai/gpt-4o-mini failed 503 overloaded', 'anthropic/claude-haiku ok']);
+  });
+
+  test('long Retry-After: next candidate at once, no waiting', async () => {
+    const h = harness({ openai: [{ fail: http(429, 30_000) }], anthropic: [{ text: 'B' }] });
+    const r = await h.run([A, B]);
+    assert.equal(r.text, 'B');
+    assert.deepEqual(h.clock.sleeps, []);
+    assert.ok(r.totalMs < 1_000);
+    assert.equal(r.attempts[0]!.retryAfterMs, 30_000);
+  });
+
+  test('Retry-After exactly maxRetryAfterMs is waited', async () => {
+    const h = harness({ openai: [{ fail: http(429, 2_000) }, { text: 'A' }] });
+    assert.equal((await h.run([A])).text, 'A');
+    assert.deepEqual(h.clock.sleeps, [2_000]);
+  });
+
+  test('Retry-After on a permanent error is ignored', async () => {
+    const h = harness({ openai: [{ fail: http(400, 10) }] });
+    const e = await h.fails([A]);
+    assert.equal(e.code, 'permanent');
+    assert.deepEqual(h.clock.sleeps, []);
+  });
+});
+
+describe('provider-level failures', () => {
+  for (const status of [401, 403]) {
+    test(`${status} skips every remaining candidate of that provider and warns`, async () => {
+      const h = harness({ openai: [{ fail: http(status, undefined, `${status} invalid key sk-proj-abcdefghijklmnop1234`) }], anthropic: [{ text: 'B' }] });
+      const r = await h.run([A, A2, B]);
+      assert.equal(r.text, 'B');
+      assert.deepEqual(summary(r.attempts), [`openai/gpt-4o-mini failed ${status} auth`, 'openai/gpt-4o skipped auth', 'anthropic/claude-haiku ok']);
+      assert.equal(h.adapters.openai!.calls.length, 1);
+      assert.equal(h.warnings.length, 1);
+      assert.match(h.warnings[0]!, /openai/);
+      assert.ok(!h.warnings[0]!.includes('abcdefghijklmnop'), 'keys are redacted in warnings');
+      assert.ok(!r.attempts[0]!.message!.includes('abcdefghijklmnop'), 'keys are redacted in attempts');
+    });
+  }
+
+  test('no key: skipped without a call, its other models too', async () => {
+    const h = harness({ openai: [], anthropic: [{ text: 'B' }] }, { noKey: ['openai'] });
+    const r = await h.run([A, A2, B]);
+    assert.equal(r.text, 'B');
+    assert.deepEqual(summary(r.attempts), ['openai/gpt-4o-mini skipped no-key', 'openai/gpt-4o skipped no-key', 'anthropic/claude-haiku ok']);
+    assert.equal(r.attempts[0]!.elapsedMs, 0);
+    assert.equal(h.warnings.length, 1);
+    assert.equal(r.fallbacks, 1);
+  });
+});
+
+describe('permanent failures fail fast', () => {
+  for (const status of [400, 404, 422]) {
+    test(`${status}: no fallback, status carried`, async () => {
+      const h = harness({ openai: [{ fail: http(status) }], anthropic: [] });
+      const e = await h.fails([A, B]);
+      assert.equal(e.code, 'permanent');
+      assert.equal(e.status, status);
+      assert.equal(h.adapters.anthropic!.calls.length, 0);
+      assert.deepEqual(summary(e.attempts), [`openai/gpt-4o-mini failed ${status} bad-request`]);
+      assert.equal(e.wireCode, 'E_UPSTREAM_REJECTED');
+      assert.deepEqual(h.circuits.info('openai', 'gpt-4o-mini'), { state: 'closed', consecutiveFailures: 0 }, 'not counted');
+    });
+  }
+
+  test('a status left out of retryOn is permanent', async () => {
+    const h = harness({ openai: [{ fail: http(500) }], anthropic: [] }, { fallback: { retryOn: [429] } });
+    const e = await h.fails([A, B]);
+    assert.equal(e.code, 'permanent');
+    assert.equal(e.status, 500);
+  });
+});
+
+describe('all failed', () => {
+  test('the error lists each attempt: target, reason, elapsed', async () => {
+    const h = harness({ openai: [{ fail: http(429), takesMs: 12 }], anthropic: [{ fail: http(529), takesMs: 40 }] }, { noKey: ['local'] });
+    const e = await h.fails([A, B, C]);
+    assert.equal(e.code, 'all-failed');
+    assert.equal(e.wireCode, 'E_ALL_CANDIDATES_FAILED');
+    assert.match(e.message, /openai\/gpt-4o-mini: 429 rate-limited after 12 ms/);
+    assert.match(e.message, /anthropic\/claude-haiku: 529 overloaded after 40 ms/);
+    assert.match(e.message, /local\/llama: no-key skipped/);
+    assert.equal(e.partialText, '');
+    assert.equal(e.usage, null);
+    assert.equal(e.attempts.length, 3);
+  });
+
+  test('no candidates at all', async () => {
+    const e = await harness({}).fails([]);
+    assert.equal(e.code, 'all-failed');
+    assert.match(e.message, /no candidates/);
+  });
+});
+
+describe('streaming', () => {
+  test('deltas are passed on as they arrive; ttft measured at the first delta', async () => {
+    const h = harness({ openai: [{ text: 'Hello', deltas: ['He', 'll', 'o'], usage: { inputTokens: 2, outputTokens: 3 } }] });
+    const r = await h.run([A], { stream: true });
+    assert.equal(r.text, 'Hello');
+    assert.deepEqual(h.deltas, ['He', 'll', 'o']);
+    assert.equal(r.ttftMs, 5);
+    assert.equal(r.upstreamTtftMs, 5);
+    assert.deepEqual(r.usage, { inputTokens: 2, outputTokens: 3 });
+    assert.equal(r.finishReason, 'stop');
+    assert.equal(h.adapters.openai!.calls[0]!.stream, true);
+  });
+
+  test('failures before the first delta fall back invisibly: the caller sees one clean stream', async () => {
+    const h = harness({
+      openai: [{ fail: http(503) }],
+      anthropic: [{ fail: new ProviderError('stream-cut', 'ended without message_stop'), usage: { inputTokens: 5, outputTokens: 0 } }],
+      local: [{ text: 'abc', deltas: ['a', 'b', 'c'] }],
+    });
+    const r = await h.run([A, B, C], { stream: true });
+    assert.equal(r.text, 'abc');
+    assert.deepEqual(h.deltas, ['a', 'b', 'c']);
+    assert.deepEqual(summary(r.attempts), ['openai/gpt-4o-mini failed 503 overloaded', 'anthropic/claude-haiku failed stream-cut', 'local/llama ok']);
+    assert.equal(r.ttftMs, 25, 'ttft from dispatch start: 10 + 10 + 5');
+    assert.equal(r.upstreamTtftMs, 5);
+  });
+
+  test('malformed before the first delta falls back', async () => {
+    const h = harness({ openai: [{ fail: new ProviderError('malformed', 'bad sse') }], anthropic: [{ text: 'x' }] });
+    assert.equal((await h.run([A, B], { stream: true })).text, 'x');
+  });
+
+  test('a stream that ends without its done event is a cut, not a clean end', async () => {
+    const h = harness({ openai: [{ endsEarly: true }], anthropic: [{ endsEarly: true, afterDeltas: ['par'] }] });
+    const e = await h.fails([A, B], { stream: true });
+    assert.equal(e.code, 'stream-cut');
+    assert.equal(e.partialText, 'par');
+    assert.deepEqual(summary(e.attempts), ['openai/gpt-4o-mini failed stream-cut', 'anthropic/claude-haiku failed stream-cut']);
+  });
+
+  test('a cut after the commit ends with a stream-cut error carrying the partial text; no fallback', async () => {
+    const h = harness({ openai: [{ fail: new ProviderError('stream-cut', 'connection lost'), afterDeltas: ['one ', 'two ', 'three'] }], anthropic: [] });
+    const e = await h.fails([A, B], { stream: true });
+    assert.equal(e.code, 'stream-cut');
+    assert.equal(e.wireCode, 'E_STREAM_CUT');
+    assert.equal(e.partialText, 'one two three');
+    assert.deepEqual(h.deltas, ['one ', 'two ', 'three']);
+    assert.equal(e.usage, null, 'no usage seen → null');
+    assert.equal(e.provider, 'openai');
+    assert.equal(e.model, 'gpt-4o-mini');
+    assert.equal(e.candidate, A);
+    assert.equal(h.adapters.anthropic!.calls.length, 0);
+    assert.deepEqual(summary(e.attempts), ['openai/gpt-4o-mini failed stream-cut']);
+    assert.equal(h.circuits.info('openai', 'gpt-4o-mini').consecutiveFailures, 1, 'a cut counts against the circuit');
+  });
+
+  test('a cut after the commit reports the usage seen (kept and billed)', async () => {
+    const usage = { inputTokens: 20, outputTokens: 1 };
+    const h = harness({ anthropic: [{ fail: new ProviderError('network', 'terminated'), afterDeltas: ['x'], usage }] });
+    const e = await h.fails([B], { stream: true });
+    assert.equal(e.code, 'stream-cut');
+    assert.deepEqual(e.usage, usage);
+    assert.equal(e.attempts[0]!.reason, 'stream-cut');
+  });
+
+  test('malformed after the commit is a cut too (reason kept)', async () => {
+    const h = harness({ openai: [{ fail: new ProviderError('malformed', 'bad chunk'), afterDeltas: ['a'] }], anthropic: [] });
+    const e = await h.fails([A, B], { stream: true });
+    assert.equal(e.code, 'stream-cut');
+    assert.equal(e.attempts[0]!.reason, 'malformed');
+  });
+
+  test('after the commit the timeout is an idle limit: a stalled stream is cut', async () => {
+    const h = harness({ openai: [{ hang: true, afterDeltas: ['a', 'b'] }], anthropic: [] }, { fallback: { timeoutMs: 30 } });
+    const e = await h.fails([A, B], { stream: true });
+    assert.equal(e.code, 'stream-cut');
+    assert.equal(e.partialText, 'ab');
+    assert.equal(e.attempts[0]!.reason, 'timeout');
+    assert.equal(h.adapters.openai!.calls[0]!.signal.aborted, true);
+  });
+
+  test('a hang before the first delta times out and falls back', async () => {
+    const h = harness({ openai: [{ hang: true }], anthropic: [{ text: 'B' }] }, { fallback: { timeoutMs: 30 } });
+    const r = await h.run([A, B], { stream: true });
+    assert.equal(r.text, 'B');
+    assert.deepEqual(h.deltas, ['B']);
+  });
+});
+
+describe('cancel', () => {
+  test('cancel during an attempt aborts the upstream request and is not counted', async () => {
+    const h = harness({ openai: [{ hang: true }], anthropic: [] });
+    const ac = new AbortController();
+    const p = h.fails([A, B], { signal: ac.signal });
+    await new Promise((r) => setTimeout(r, 5));
+    ac.abort();
+    const e = await p;
+    assert.equal(e.code, 'cancelled');
+    assert.equal(e.wireCode, 'E_CANCELLED');
+    assert.deepEqual(summary(e.attempts), ['openai/gpt-4o-mini cancelled cancelled']);
+    assert.equal(h.adapters.openai!.calls[0]!.signal.aborted, true, 'propagated upstream');
+    assert.equal(h.adapters.anthropic!.calls.length, 0);
+    assert.deepEqual(h.circuits.info('openai', 'gpt-4o-mini'), { state: 'closed', consecutiveFailures: 0 });
+  });
+
+  test('cancel mid-stream keeps the partial text', async () => {
+    const h = harness({ openai: [{ hang: true, afterDeltas: ['par', 'tial'] }] });
+    const ac = new AbortController();
+    const p = h.fails([A], { signal: ac.signal, stream: true, onDelta: (t) => { h.deltas.push(t); if (h.deltas.length === 2) ac.abort(); } });
+    const e = await p;
+    assert.equal(e.code, 'cancelled');
+    assert.equal(e.partialText, 'partial');
+  });
+
+  test('cancel before dispatch: no attempt is made', async () => {
+    const h = harness({ openai: [] });
+    const ac = new AbortController();
+    ac.abort();
+    const e = await h.fails([A], { signal: ac.signal });
+    assert.equal(e.code, 'cancelled');
+    assert.equal(e.attempts.length, 0);
+  });
+
+  test('cancel while waiting out a Retry-After', async () => {
+    const h = harness({ openai: [{ fail: http(429, 500) }] });
+    const ac = new AbortController();
+    const e = await h.fails([A], { signal: ac.signal, sleep: async () => { ac.abort(); } });
+    assert.equal(e.code, 'cancelled');
+    assert.equal(h.adapters.openai!.calls.length, 1);
+  });
+});
+
+describe('circuit breakers in dispatch', () => {
+  test('3 failures open the circuit; the 4th request skips the target without calling it; after the cool-down one probe goes', async () => {
+    const h = harness({
+      openai: [{ fail: http(503) }, { fail: http(503) }, { fail: http(503) }, { text: 'probe ok' }],
+      anthropic: [{ text: 'B1' }, { text: 'B2' }, { text: 'B3' }, { text: 'B4' }],
+    });
+    for (let i = 0; i < 3; i++) assert.equal((await h.run([A, B])).provider, 'anthropic');
+    assert.equal(h.circuits.info('openai', 'gpt-4o-mini').state, 'open');
+
+    const r4 = await h.run([A, B]);
+    assert.equal(r4.text, 'B4');
+    assert.deepEqual(summary(r4.attempts), ['openai/gpt-4o-mini skipped circuit-open', 'anthropic/claude-haiku ok']);
+    assert.equal(h.adapters.openai!.calls.length, 3, 'not called while open');
+
+    h.clock.t += 30_000;
+    assert.equal(h.circuits.snapshot()['openai/gpt-4o-mini']?.state, 'half-open');
+    const r5 = await h.run([A, B]);
+    assert.equal(r5.text, 'probe ok');
+    assert.equal(h.adapters.openai!.calls.length, 4);
+    assert.equal(h.circuits.info('openai', 'gpt-4o-mini').state, 'closed');
+  });
+
+  test('while the probe is in flight a concurrent request skips the target', async () => {
+    const h = harness({ openai: [{ fail: http(500) }, { hang: true }], anthropic: [{ text: 'B' }] }, { fallback: { circuit: { failures: 1, coolDownMs: 1_000 }, timeoutMs: 50 } });
+    await h.fails([A]);
+    h.clock.t += 1_000;
+    const probe = h.run([A], { fallback: { ...FALLBACK, timeoutMs: 50 } }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 5));
+    const other = await h.run([A, B]);
+    assert.deepEqual(summary(other.attempts), ['openai/gpt-4o-mini skipped circuit-open', 'anthropic/claude-haiku ok']);
+    const probeErr = await probe;
+    assert.ok(probeErr instanceof DispatchError && probeErr.attempts[0]!.reason === 'timeout');
+    assert.equal(h.circuits.info('openai', 'gpt-4o-mini').state, 'open', 'failed probe re-opens');
+  });
+
+  test('provider-level failures (401) count against the circuit', async () => {
+    const h = harness({ openai: [{ fail: http(401) }] }, { fallback: { circuit: { failures: 1, coolDownMs: 1_000 } } });
+    await h.fails([A]);
+    assert.equal(h.circuits.info('openai', 'gpt-4o-mini').state, 'open');
+  });
+
+  test('the retry after a short Retry-After respects a circuit that just opened', async () => {
+    const h = harness({ openai: [{ fail: http(429, 100) }], anthropic: [{ text: 'B' }] }, { fallback: { circuit: { failures: 1, coolDownMs: 1_000 } } });
+    const r = await h.run([A, B]);
+    assert.equal(r.text, 'B');
+    assert.deepEqual(summary(r.attempts), ['openai/gpt-4o-mini failed 429 rate-limited', 'openai/gpt-4o-mini skipped circuit-open', 'anthropic/claude-haiku ok']);
+    assert.equal(h.adapters.openai!.calls.length, 1);
+  });
+});
+
+describe('callbacks', () => {
+  test('onAttempt fires as each attempt ends, before the next one starts', async () => {
+    const seen: string[] = [];
+    const h = harness({ openai: [{ fail: http(429) }], anthropic: [{ text: 'B' }] });
+    const origStream = h.adapters.anthropic!.complete.bind(h.adapters.anthropic!);
+    h.adapters.anthropic!.complete = (req, o) => {
+      seen.push(`anthropic call (attempts so far: ${h.attempts.length})`);
+      return origStream(req, o);
+    };
+    await h.run([A, B], { onAttempt: (a) => { h.attempts.push(a); seen.push(`attempt ${a.provider} ${a.outcome}`); } });
+    assert.deepEqual(seen, ['attempt openai failed', 'anthropic call (attempts so far: 1)', 'attempt anthropic ok']);
+  });
+
+  test('a throwing callback does not turn into an upstream failure', async () => {
+    const h = harness({ openai: [{ text: 'ok', deltas: ['o', 'k'] }] });
+    const r = await h.run([A], { stream: true, onDelta: () => { throw new Error('ui bug'); } });
+    assert.equal(r.text, 'ok');
+    assert.match(h.warnings[0]!, /onDelta callback threw/);
+  });
+});
