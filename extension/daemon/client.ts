@@ -168,7 +168,9 @@ export class DaemonClient {
 
   private async loop(): Promise<void> {
     while (this.running) {
-      let opened = false;
+      // Only a connection that got through the handshake resets the backoff: a daemon that accepts and drops
+      // us at once (bad token, shutting down) must not cause a tight loop.
+      let established = false;
       try {
         this.stateValue = 'connecting';
         const endpoint = await this.options.resolve();
@@ -178,8 +180,6 @@ export class DaemonClient {
           socket.close(1000, 'client disposed');
           break;
         }
-        opened = true;
-        this.attempt = 0;
         this.socket = socket;
         this.endpointValue = endpoint;
         this.log.debug(`connected to ${endpoint.url}`);
@@ -191,6 +191,8 @@ export class DaemonClient {
           }
         }
         if (this.socket === socket && socket.readyState === WebSocket.OPEN) {
+          established = true;
+          this.attempt = 0;
           this.stateValue = 'connected';
           this.setConnected(true);
         }
@@ -199,9 +201,9 @@ export class DaemonClient {
         this.log.debug(`connect attempt ${this.attempt + 1} failed: ${errorMessage(err)}`);
       }
       if (!this.running) break;
-      const delay = backoffDelay(opened ? 0 : this.attempt++, this.options.backoff ?? DEFAULT_BACKOFF, this.options.random);
+      const delay = backoffDelay(established ? 0 : this.attempt++, this.options.backoff ?? DEFAULT_BACKOFF, this.options.random);
       this.stateValue = 'waiting';
-      if (opened) this.log.info(`connection to the daemon lost; reconnecting in ${delay} ms`);
+      if (established) this.log.info(`connection to the daemon lost; reconnecting in ${delay} ms`);
       await this.sleep(delay);
     }
     if (this.stateValue !== 'disposed') this.stateValue = 'idle';

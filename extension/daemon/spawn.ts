@@ -45,7 +45,19 @@ export async function ensureDaemon(options: EnsureDaemonOptions): Promise<Daemon
     if (again) return again;
     const child = spawnDaemon(options);
     options.log?.info(`started the daemon (pid ${child.pid}): ${options.execPath ?? process.execPath} ${child.args.join(' ')}`);
-    return await waitForDaemon(options.home, options.readyTimeoutMs ?? 15_000, child);
+    try {
+      return await waitForDaemon(options.home, options.readyTimeoutMs ?? 15_000, child);
+    } catch (err) {
+      // One that never answered must not linger and race the next attempt's spawn for the port.
+      if (child.pid && processAlive(child.pid)) {
+        try {
+          process.kill(child.pid, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+      }
+      throw err;
+    }
   } finally {
     await release?.();
   }

@@ -78,6 +78,8 @@ export function resultSummary(result: CompletionResult): string {
   parts.push(result.costUsd === null ? `cost unknown (est. ≈${formatUsd(result.estimatedCostUsd)})` : formatUsd(result.costUsd));
   parts.push(formatMs(result.totalMs));
   if (result.fallbacks > 0) parts.push(`${result.fallbacks} fallback${result.fallbacks === 1 ? '' : 's'}`);
+  if (result.finishReason === 'length') parts.push('stopped at the output limit');
+  else if (result.finishReason === 'content_filter') parts.push('stopped by the content filter');
   return parts.join(' · ');
 }
 
@@ -96,9 +98,12 @@ export function resultFooter(result: CompletionResult): string {
   return lines.join('\n') + '\n';
 }
 
-/** Backslash-escapes the characters Markdown would interpret inline. */
+/**
+ * Backslash-escapes the characters that would start inline Markdown (emphasis, code, links, HTML, tables). Used
+ * mid-line only, so block markers (`#`, `-`, `1.`) need no escaping — and model ids stay readable in the source.
+ */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
+  return text.replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`);
 }
 
 /** Inline code that survives backticks inside the value. */
