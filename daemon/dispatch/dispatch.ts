@@ -126,12 +126,16 @@ export class DispatchError extends Error {
   }
 }
 
-/** `openai/gpt-4o-mini: 429 rate-limited after 12 ms (retry-after 30000 ms)` */
+const MAX_DETAIL = 160;
+
+/** `openai/gpt-4o-mini: 429 rate-limited after 12 ms (retry-after 30000 ms): Rate limit reached…` */
 export function describeAttempt(a: Attempt): string {
   const what = a.outcome === 'ok' ? 'ok' : `${a.status !== undefined ? `${a.status} ` : ''}${a.reason ?? a.outcome}`;
   const verb = a.outcome === 'skipped' ? 'skipped' : `after ${a.elapsedMs} ms`;
   const ra = a.retryAfterMs !== undefined ? ` (retry-after ${a.retryAfterMs} ms)` : '';
-  return `${a.provider}/${a.model}: ${what} ${verb}${ra}`;
+  const msg = a.message ? a.message.replace(/\s+/g, ' ').trim() : '';
+  const detail = msg ? `: ${msg.length > MAX_DETAIL ? `${msg.slice(0, MAX_DETAIL - 1)}…` : msg}` : '';
+  return `${a.provider}/${a.model}: ${what} ${verb}${ra}${detail}`;
 }
 
 /** Attempt reason for a provider error. */

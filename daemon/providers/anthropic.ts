@@ -9,7 +9,7 @@ import type { CanonicalRequest, CanonicalResponse, StreamEvent } from '../../sha
 import type { ResolvedProvider } from '../rules/types';
 import { toProviderError } from './errors';
 import { PLACEHOLDER_API_KEY, SDK_TIMEOUT_MS, type AdapterOptions } from './openai';
-import { readSSE } from './sse';
+import { assertEventStream, readSSE } from './sse';
 import { AnthropicStreamDecoder, fromAnthropicResponse, toAnthropicRequest } from './translate/anthropic';
 import { ProviderError, type ProviderAdapter, type ProviderCallOptions } from './types';
 
@@ -53,6 +53,11 @@ export class AnthropicAdapter implements ProviderAdapter {
       response = await this.client.messages.create(body, { signal }).asResponse();
     } catch (err) {
       throw toProviderError(err, signal);
+    }
+    try {
+      await assertEventStream(response);
+    } catch (err) {
+      throw toProviderError(err, signal, 'body');
     }
     const decoder = new AnthropicStreamDecoder();
     for await (const message of readSSE(response.body, signal)) {

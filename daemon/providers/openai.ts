@@ -10,7 +10,7 @@ import type {
 import type { CanonicalRequest, CanonicalResponse, StreamEvent } from '../../shared/canonical';
 import type { ResolvedProvider } from '../rules/types';
 import { toProviderError } from './errors';
-import { readSSE } from './sse';
+import { assertEventStream, readSSE } from './sse';
 import { fromOpenAIResponse, OpenAIStreamDecoder, toOpenAIRequest, type ToOpenAIOptions } from './translate/openai';
 import { ProviderError, type ProviderAdapter, type ProviderCallOptions } from './types';
 
@@ -65,6 +65,11 @@ export class OpenAIAdapter implements ProviderAdapter {
       response = await this.client.chat.completions.create(body, { signal }).asResponse();
     } catch (err) {
       throw toProviderError(err, signal);
+    }
+    try {
+      await assertEventStream(response);
+    } catch (err) {
+      throw toProviderError(err, signal, 'body');
     }
     const decoder = new OpenAIStreamDecoder();
     for await (const message of readSSE(response.body, signal)) {

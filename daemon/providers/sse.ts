@@ -17,6 +17,17 @@ export interface SSEMessage {
  * connection dies mid-body, `malformed` when the body is not SSE. Returns normally at the end of the body —
  * the caller decides whether its terminal event had arrived.
  */
+/**
+ * A stream request answered with a JSON or HTML body (a proxy's error page, a server ignoring `stream`) is
+ * malformed, not an empty stream. Other content types are tolerated: some compatible servers mislabel SSE.
+ */
+export async function assertEventStream(response: Response): Promise<void> {
+  const type = response.headers.get('content-type') ?? '';
+  if (!/json|html/i.test(type)) return;
+  const text = await response.text().catch(() => '');
+  throw new ProviderError('malformed', `expected an event stream, got ${type.split(';')[0]}: ${text.slice(0, 80)}`);
+}
+
 export async function* readSSE(body: ReadableStream<Uint8Array> | null, signal: AbortSignal): AsyncGenerator<SSEMessage, void, undefined> {
   if (!body) throw new ProviderError('malformed', 'upstream stream response has no body');
   const queue: SSEMessage[] = [];
