@@ -106,6 +106,14 @@ describe('countTokens', () => {
     }
   });
 
+  it('starts with the common single-token pieces known', () => {
+    clearTokenCaches();
+    for (const e of ENCODINGS) {
+      const stats = tokenCacheStats().find((s) => s.encoding === e)!;
+      assert.ok(stats.pieces.entries > 10_000, `${e}: ${stats.pieces.entries} seeded pieces`);
+    }
+  });
+
   it('stays exact when pieces are learned across texts and ranges mix known and unknown pieces', () => {
     for (const e of ENCODINGS) {
       clearTokenCaches();
