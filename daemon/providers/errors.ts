@@ -79,11 +79,8 @@ export function toProviderError(err: unknown, signal?: AbortSignal, phase: 'requ
   const chain = causes(err);
   if (chain.some((c) => c instanceof SyntaxError)) return new ProviderError('malformed', `unparseable upstream body: ${messageOf(err)}`);
   if (chain.some((c) => (c as { name?: string }).name === 'AbortError')) return new ProviderError('cancelled', 'request cancelled');
-  const codes = chain.map((c) => String((c as { code?: unknown }).code ?? ''));
-  const detail = [messageOf(err), ...chain.slice(1).map(messageOf)].filter(Boolean).join(': ');
+  // Anything else is a transport failure (undici's `TypeError: terminated`, ECONNRESET, …).
+  const detail = [messageOf(err), ...chain.slice(1).map(messageOf)].filter(Boolean).join(': ') || 'unknown upstream failure';
   if (phase === 'body') return new ProviderError('stream-cut', `connection lost mid-response: ${detail}`);
-  if (codes.some((c) => /^(ECONN|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|UND_ERR)/.test(c)) || err instanceof TypeError) {
-    return new ProviderError('network', detail);
-  }
-  return new ProviderError('network', detail || 'unknown upstream failure');
+  return new ProviderError('network', detail);
 }

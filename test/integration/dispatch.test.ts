@@ -6,10 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
-import type { ProviderType } from '../../shared/config';
+import type { FallbackConfig, ProviderType } from '../../shared/config';
 import type { Candidate } from '../../shared/decision';
 import type { Attempt } from '../../shared/protocol';
-import type { FallbackConfig } from '../../shared/config';
 import { CircuitBreakers } from '../../daemon/dispatch/circuit';
 import { dispatch, DispatchError, type DispatchOptions, type DispatchResult } from '../../daemon/dispatch/dispatch';
 import { AdapterPool } from '../../daemon/providers/index';

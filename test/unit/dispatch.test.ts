@@ -1,6 +1,7 @@
 /**
  * Dispatch with fake adapters and a fake clock: every error class, Retry-After as a floor both ways,
  * half-open circuits, provider-level skips, permanent fail-fast, cuts after the commit point, cancel.
+ * Also the provider plumbing dispatch relies on: Retry-After parsing, SDK error mapping, SSE reading, keys.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -11,6 +12,12 @@ import type { Attempt } from '../../shared/protocol';
 import { CircuitBreakers } from '../../daemon/dispatch/circuit';
 import { dispatch, DispatchError, type DispatchOptions, type DispatchResult } from '../../daemon/dispatch/dispatch';
 import { ProviderError, type ProviderAdapter, type ProviderCallOptions } from '../../daemon/providers/types';
+import * as OpenAISDK from 'openai';
+import * as AnthropicSDK from '@anthropic-ai/sdk';
+import { parseRetryAfter, toProviderError } from '../../daemon/providers/errors';
+import { readSSE } from '../../daemon/providers/sse';
+import { KeyStore, redact } from '../../daemon/providers/keys';
+import type { ResolvedProvider } from '../../daemon/rules/types';
 
 // ---- helpers ----
 
@@ -554,5 +561,130 @@ describe('callbacks', () => {
     const r = await h.run([A], { stream: true, onDelta: () => { throw new Error('ui bug'); } });
     assert.equal(r.text, 'ok');
     assert.match(h.warnings[0]!, /onDelta callback threw/);
+  });
+});
+
+// ---- the provider plumbing dispatch relies on: Retry-After, error mapping, SSE reading, keys ----
+
+describe('Retry-After parsing', () => {
+  const now = Date.parse('2025-01-01T00:00:00Z');
+  test('retry-after-ms wins; retry-after in seconds or as an HTTP date', () => {
+    assert.equal(parseRetryAfter(new Headers({ 'retry-after-ms': '300', 'retry-after': '30' }), now), 300);
+    assert.equal(parseRetryAfter(new Headers({ 'retry-after': '30' }), now), 30_000);
+    assert.equal(parseRetryAfter(new Headers({ 'retry-after': '1.5' }), now), 1_500);
+    assert.equal(parseRetryAfter(new Headers({ 'retry-after': 'Wed, 01 Jan 2025 00:00:05 GMT' }), now), 5_000);
+    assert.equal(parseRetryAfter(new Headers({ 'retry-after': 'Tue, 31 Dec 2024 23:59:00 GMT' }), now), 0, 'a past date means now');
+    assert.equal(parseRetryAfter({ 'Retry-After-Ms': '42' }, now), 42);
+    assert.equal(parseRetryAfter(new Headers({ 'retry-after': 'soon' }), now), undefined);
+    assert.equal(parseRetryAfter(new Headers({ 'retry-after-ms': 'x', 'retry-after': '2' }), now), 2_000);
+    assert.equal(parseRetryAfter(undefined, now), undefined);
+  });
+});
+
+describe('SDK errors → ProviderError', () => {
+  const h = (init: Record<string, string> = {}) => new Headers(init);
+  test('HTTP errors keep status and Retry-After, for both SDKs', () => {
+    const o = toProviderError(new OpenAISDK.RateLimitError(429, { message: 'slow down' }, undefined, h({ 'retry-after-ms': '250' })));
+    assert.equal(o.kind, 'http');
+    assert.equal(o.status, 429);
+    assert.equal(o.retryAfterMs, 250);
+    const a = toProviderError(new AnthropicSDK.InternalServerError(529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }, undefined, h({ 'retry-after': '3' })));
+    assert.equal(a.kind, 'http');
+    assert.equal(a.status, 529);
+    assert.equal(a.retryAfterMs, 3_000);
+  });
+
+  test('abort, timeout, connection errors, bad JSON', () => {
+    assert.equal(toProviderError(new OpenAISDK.APIUserAbortError()).kind, 'cancelled');
+    assert.equal(toProviderError(new AnthropicSDK.APIConnectionTimeoutError()).kind, 'timeout');
+    const conn = toProviderError(new OpenAISDK.APIConnectionError({ cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }));
+    assert.equal(conn.kind, 'network');
+    assert.match(conn.message, /ECONNREFUSED/);
+    assert.equal(toProviderError(new SyntaxError('Unexpected end of JSON input')).kind, 'malformed');
+    assert.equal(toProviderError(new TypeError('terminated')).kind, 'network');
+    assert.equal(toProviderError(new TypeError('terminated'), undefined, 'body').kind, 'stream-cut');
+  });
+
+  test('our signal having fired means cancelled, whatever was thrown', () => {
+    const ac = new AbortController();
+    ac.abort();
+    assert.equal(toProviderError(new TypeError('terminated'), ac.signal).kind, 'cancelled');
+    assert.equal(toProviderError(new ProviderError('network', 'x'), ac.signal).kind, 'cancelled');
+  });
+});
+
+describe('SSE reading', () => {
+  const body = (chunks: string[], fail?: Error) => {
+    const enc = new TextEncoder();
+    let i = 0;
+    return new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (i < chunks.length) controller.enqueue(enc.encode(chunks[i++]!));
+        else if (fail) controller.error(fail);
+        else controller.close();
+      },
+    });
+  };
+  const collect = async (stream: ReadableStream<Uint8Array>, signal = new AbortController().signal) => {
+    const out: { event?: string; data: string }[] = [];
+    for await (const m of readSSE(stream, signal)) out.push(m);
+    return out;
+  };
+
+  test('events split across chunks come out whole, in order', async () => {
+    const out = await collect(body(['event: a\nda', 'ta: {"x":1}\n', '\ndata: two\n\n: comment\n\ndata: [DONE]\n\n']));
+    assert.deepEqual(out, [{ event: 'a', data: '{"x":1}' }, { data: 'two' }, { data: '[DONE]' }]);
+  });
+
+  test('a connection lost mid-body is a stream-cut', async () => {
+    await assert.rejects(collect(body(['data: one\n\n'], new TypeError('terminated'))), (e: unknown) => e instanceof ProviderError && e.kind === 'stream-cut');
+  });
+
+  test('a body that is not SSE is malformed', async () => {
+    await assert.rejects(collect(body(['<html>oops</html>\n\n'])), (e: unknown) => e instanceof ProviderError && e.kind === 'malformed');
+  });
+
+  test('aborted while reading → cancelled', async () => {
+    const ac = new AbortController();
+    const err = new DOMException('aborted', 'AbortError');
+    ac.abort();
+    await assert.rejects(collect(body(['data: one\n\n'], err), ac.signal), (e: unknown) => e instanceof ProviderError && e.kind === 'cancelled');
+  });
+});
+
+describe('KeyStore and redaction', () => {
+  const openai: ResolvedProvider = { name: 'openai', type: 'openai', apiKeyEnv: 'OPENAI_API_KEY', keyRequired: true };
+  const local: ResolvedProvider = { name: 'local', type: 'openai-compatible', keyRequired: false };
+
+  test('editor keys override the env var; null forgets them', () => {
+    const keys = new KeyStore({ OPENAI_API_KEY: 'env-key-123456' });
+    assert.equal(keys.get(openai), 'env-key-123456');
+    keys.set('openai', 'editor-key-abcdef');
+    assert.equal(keys.get(openai), 'editor-key-abcdef');
+    assert.ok(keys.has(openai));
+    keys.set('openai', null);
+    assert.equal(keys.get(openai), 'env-key-123456');
+    assert.equal(new KeyStore({}).has(openai), false);
+    assert.equal(new KeyStore({ OPENAI_API_KEY: '  ' }).get(openai), undefined, 'blank env value is no key');
+  });
+
+  test('usable: a keyless openai-compatible provider needs none', () => {
+    const keys = new KeyStore({});
+    assert.equal(keys.has(local), false);
+    assert.equal(keys.usable(local), true);
+    assert.equal(keys.usable(openai), false);
+  });
+
+  test('redact masks key-shaped strings and every held key; keys never serialise', () => {
+    assert.equal(redact('bad key sk-proj-abcDEF123456789 given'), 'bad key *** given');
+    assert.equal(redact('x-api-key: sk-ant-api03-abcdefghijkl'), 'x-api-key: ***');
+    assert.equal(redact('Authorization: Bearer abcdefghijklmnop'), 'Authorization: Bearer ***');
+    assert.equal(redact('nothing secret here, sk- alone'), 'nothing secret here, sk- alone');
+    const keys = new KeyStore({ OPENAI_API_KEY: 'plainenvkey987' });
+    keys.set('anthropic', 'custom-editor-secret');
+    keys.get(openai);
+    const text = keys.redact('env plainenvkey987 and editor custom-editor-secret');
+    assert.equal(text, 'env *** and editor ***');
+    assert.ok(!JSON.stringify({ keys }).includes('custom-editor-secret'));
   });
 });
