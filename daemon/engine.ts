@@ -162,7 +162,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       this.record(requestId, request, decision, started, {
         status, error: e.message, attempts: e.attempts, fallbacks: Math.max(0, e.attempts.filter((a) => a.outcome !== 'skipped').length - 1),
         provider: e.code === 'stream-cut' ? last?.provider : null, model: e.code === 'stream-cut' ? last?.model : null,
-        usage: e.usage, costUsd: e.code === 'stream-cut' && model ? priceUsage(model, e.usage) : null,
+        usage: e.usage ?? undefined, costUsd: e.code === 'stream-cut' && model ? priceUsage(model, e.usage ?? undefined) : null,
       });
       const code = { 'all-failed': ErrorCodes.allFailed, permanent: ErrorCodes.permanent, 'stream-cut': ErrorCodes.streamCut, cancelled: ErrorCodes.cancelled }[e.code];
       const httpStatus = e.code === 'permanent' ? (e.status ?? 400) : e.code === 'cancelled' ? 499 : 502;

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine } from './engine';
+import { warmTokenizer } from './estimate/tokens';
 import { acquireLock, DEFAULT_PORT, ensureHome, installToken, paths, readDaemonInfo, writeDaemonInfo } from './home';
 import { Ledger } from './ledger/ledger';
 import { createLogger } from './log';
@@ -78,6 +79,8 @@ export async function runDaemon(argv: string[]): Promise<number> {
   writeDaemonInfo(home, { port, pid: process.pid, token, version: DAEMON_VERSION });
   log.info(`listening on 127.0.0.1:${port}, rules ${rules.state.file ?? 'built-in defaults'}, home ${home}`);
   console.log(JSON.stringify({ ready: true, port }));
+  // Load the tokenizer now rather than on the first request (it takes most of a second).
+  setImmediate(() => { for (const enc of rules.current.encodings) warmTokenizer(enc); });
 
   let stopping = false;
   const stop = async (signal: string) => {

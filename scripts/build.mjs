@@ -31,7 +31,8 @@ for (const [src, out, banner] of nodeEntries) {
   if (!existsSync(join(root, src))) continue;
   jobs.push(build({
     ...common, entryPoints: [join(root, src)], outfile: join(dist, out), platform: 'node', target: 'node20',
-    format: 'cjs', external: ['vscode'], banner: banner ? { js: banner } : undefined,
+    // ESM entry points first: jsonc-parser's UMD build hides its requires from the bundler.
+    format: 'cjs', external: ['vscode'], mainFields: ['module', 'main'], banner: banner ? { js: banner } : undefined,
   }));
 }
 for (const [src, out] of webEntries) {

@@ -94,7 +94,8 @@ function addSchemaIssue(issue: z.core.$ZodIssue, raw: unknown, add: Add) {
     for (const key of issue.keys) add('error', 'unknown-key', `unknown key "${key}" in ${where}`, [...path, key], raw);
     return;
   }
-  if (path.length === 1 && path[0] === 'default' && issue.code === 'invalid_type' && issue.input === undefined) {
+  const missing = valueAt(raw, path) === undefined;
+  if (path.length === 1 && path[0] === 'default' && missing) {
     add('error', 'missing-default', 'missing "default": name the tier or model used when no rule matches', [], raw);
     return;
   }
@@ -102,8 +103,14 @@ function addSchemaIssue(issue: z.core.$ZodIssue, raw: unknown, add: Add) {
     add('error', 'schema', `${where}: expected { "regex", "flags"? } or { "contains", "caseSensitive"? }`, path, raw);
     return;
   }
-  const message = issue.code === 'invalid_type' && issue.input === undefined ? `missing required "${path.at(-1)}"` : issue.message;
+  const message = missing ? `missing required "${path.at(-1)}"` : issue.message;
   add('error', issue.code === 'custom' && /unknown condition/.test(issue.message) ? 'unknown-key' : 'schema', `${where}: ${message}`, path, raw);
+}
+
+function valueAt(raw: unknown, path: (string | number)[]): unknown {
+  let v = raw;
+  for (const seg of path) v = v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[seg] : undefined;
+  return v;
 }
 
 function crossCheck(config: RulesConfig, raw: unknown, add: Add): Omit<CompiledRules, 'file' | 'text' | 'warnings'> | null {

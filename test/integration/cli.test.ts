@@ -130,7 +130,7 @@ describe('switchyard ask against the mock upstream', () => {
   beforeEach(() => mock.reset());
 
   it('OpenAI 429 with retry-after: 30 → answers from Anthropic at once; attempts read openai 429 → anthropic ok', async () => {
-    mock.fail({ api: 'openai', fault: { kind: 'status', status: 429, retryAfter: '30' } });
+    mock.fail({ api: 'openai', times: 2, fault: { kind: 'status', status: 429, retryAfter: '30' } });
     const r = await cliAsync(['ask', '--rules', rules, '--prompt', 'thanks for everything', '--json'], TEST_KEYS);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
@@ -139,7 +139,9 @@ describe('switchyard ask against the mock upstream', () => {
     assert.deepEqual(out.attempts.map((a: { provider: string; outcome: string; status?: number }) => [a.provider, a.outcome, a.status ?? null]), [['openai', 'failed', 429], ['anthropic', 'ok', null]]);
     assert.ok(r.ms < 5000, `took ${r.ms} ms: it must not wait out retry-after`);
     const text = await cliAsync(['ask', '--rules', rules, '--prompt', 'thanks again'], { ...TEST_KEYS });
-    assert.match(text.stdout, /attempts: openai gpt-4o-mini-2024-07-18 ok/);
+    assert.match(text.stdout, /attempts: openai gpt-4o-mini-2024-07-18 429 rate-limited \(.*\) → anthropic claude-3-5-haiku-20241022 ok/);
+    const healthy = await cliAsync(['ask', '--rules', rules, '--prompt', 'thanks, now healthy'], { ...TEST_KEYS });
+    assert.match(healthy.stdout, /attempts: openai gpt-4o-mini-2024-07-18 ok \(/);
   });
   it('streams, and a stream cut after three deltas prints them, then an error, and exits non-zero', async () => {
     const ok = await cliAsync(['ask', '--rules', rules, '--prompt', 'thanks, stream it', '--stream'], TEST_KEYS);

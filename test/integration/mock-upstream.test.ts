@@ -377,6 +377,15 @@ describe('connection faults', () => {
     assert.ok(items.every((c) => c.choices[0].finish_reason === null));
   });
 
+  test('cut with per-delta delays: the deltas before the cut arrive, then the stream dies', async () => {
+    mock.setReply({ deltaDelayMs: 5 });
+    mock.fail({ api: 'anthropic', times: 1, fault: { kind: 'cut', afterDeltas: 4 } });
+    const { items, error } = await drain(await an.messages.create({ model: 'c', max_tokens: 100, messages: userMsgs, stream: true }));
+    assert.ok(error instanceof TypeError);
+    assert.equal(items.filter((e) => e.type === 'content_block_delta').length, 4);
+    assert.ok(!items.some((e) => e.type === 'message_delta' || e.type === 'message_stop'));
+  });
+
   test('cut (plain request): a partial JSON body, then the connection dies', async () => {
     mock.fail({ api: 'openai', times: 1, fault: { kind: 'cut', afterDeltas: 2 } });
     const e = await rejects(oa.chat.completions.create({ model: 'gpt-4o', messages: userMsgs }), TypeError);
