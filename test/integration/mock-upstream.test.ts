@@ -46,7 +46,7 @@ async function rejects<E>(p: Promise<unknown>, cls: new (...args: any[]) => E): 
   assert.fail(`expected ${cls.name}, but the call succeeded`);
 }
 
-describe('deterministic answer helpers', () => {
+describe('deterministic answer helpers', { timeout: 20_000 }, () => {
   test('default answer, delta split and usage formula', () => {
     assert.equal(defaultAnswer('gpt-4o', 'Write a haiku about the sea please'), 'Hello from gpt-4o: Write a haiku about the sea please');
     assert.equal(defaultAnswer('m', ''), 'Hello from m. ok ok');
@@ -62,7 +62,7 @@ describe('deterministic answer helpers', () => {
   });
 });
 
-describe('OpenAI wire format', () => {
+describe('OpenAI wire format', { timeout: 20_000 }, () => {
   test('plain completion: shape, deterministic text and usage', async () => {
     const r = await oa.chat.completions.create({ model: 'gpt-4o', messages: userMsgs });
     assert.equal(r.object, 'chat.completion');
@@ -157,7 +157,7 @@ describe('OpenAI wire format', () => {
   });
 });
 
-describe('Anthropic wire format', () => {
+describe('Anthropic wire format', { timeout: 20_000 }, () => {
   test('plain message: shape, deterministic text and usage', async () => {
     const r = await an.messages.create({ model: 'claude-sonnet-4-20250514', max_tokens: 100, system: 'be nice', messages: userMsgs });
     assert.equal(r.type, 'message');
@@ -233,7 +233,7 @@ describe('Anthropic wire format', () => {
   });
 });
 
-describe('auth', () => {
+describe('auth', { timeout: 20_000 }, () => {
   test('rejected keys get a 401 in each provider format; other keys still work', async () => {
     mock.rejectKey('sk-bad');
     const badOa = new OpenAI({ apiKey: 'sk-bad', baseURL: mock.openaiBaseURL, maxRetries: 0 });
@@ -263,7 +263,7 @@ describe('auth', () => {
   });
 });
 
-describe('status faults', () => {
+describe('status faults', { timeout: 20_000 }, () => {
   test('OpenAI 429 -> RateLimitError with retry-after and retry-after-ms readable', async () => {
     mock.fail({ api: 'openai', fault: { kind: 'status', status: 429, retryAfter: '7', retryAfterMs: 1500 } });
     const e = await rejects(oa.chat.completions.create({ model: 'gpt-4o', messages: userMsgs }), OpenAI.RateLimitError);
@@ -322,7 +322,7 @@ describe('status faults', () => {
   });
 });
 
-describe('connection faults', () => {
+describe('connection faults', { timeout: 20_000 }, () => {
   test('hang: no headers until the client gives up (SDK timeout)', async () => {
     mock.fail({ fault: { kind: 'hang' } });
     const t0 = performance.now();
@@ -433,7 +433,7 @@ describe('connection faults', () => {
   });
 });
 
-describe('control endpoints and recording', () => {
+describe('control endpoints and recording', { timeout: 20_000 }, () => {
   test('recording: api, path, model, stream flag, headers, parsed body, time', async () => {
     const before = Date.now();
     await oa.chat.completions.create({ model: 'gpt-4o', messages: userMsgs, temperature: 0.5 });
@@ -491,7 +491,7 @@ describe('control endpoints and recording', () => {
   });
 });
 
-describe('lifecycle', () => {
+describe('lifecycle', { timeout: 20_000 }, () => {
   test('close() with a hanging request pending completes promptly and the client sees a connection error', async () => {
     const m = await startMockUpstream();
     m.fail({ fault: { kind: 'hang' } });
