@@ -25,7 +25,7 @@ export function formatDecision(d: Decision): string {
   const first = d.candidates[0];
   const e = d.estimate;
   const lines: string[] = [];
-  const head = first ? `${first.model} (${first.provider})` : `no usable candidate (${d.skipped.map((s) => s.model).join(', ')} skipped)`;
+  const head = first ? `${first.model} (${first.provider})` : `${d.skipped[0]?.model ?? 'nothing'} — but no target is usable now (see "skipped")`;
   lines.push(`→ ${head} · ≈${formatUsd(e.costUsd)} · ≈${formatMs(e.latencyMs)} · rule "${d.rule}"${d.tier ? ` · tier ${d.tier}` : ''}`);
   lines.push(`  estimate: ${e.inputTokens} input + ${e.outputTokens} output tokens; first token ≈${formatMs(e.ttftMs)}`);
   if (d.candidates.length > 1) lines.push(`  fallbacks: ${d.candidates.slice(1).map((c) => `${c.model} (${c.provider}, ≈${formatUsd(c.estimate.costUsd)})`).join(' → ')}`);

@@ -94,6 +94,19 @@ describe('WebSocket protocol', () => {
     assert.ok(dry.decision);
     assert.equal(readFileSync(daemon.rulesFile, 'utf8'), snap.text);
   });
+  it('replay re-decides logged requests under a draft and prices them', async () => {
+    const base = JSON.parse((await client.request('rules.get', {})).text);
+    const everythingDeep = JSON.stringify({ ...base, rules: [], default: 'deep' });
+    const r = await client.request('replay', { text: everythingDeep, sinceMs: Date.now() - 3_600_000 });
+    assert.ok(r.considered >= 2, `considered ${r.considered}`);
+    assert.equal(r.changedTier, r.considered, 'every logged request used fast or standard, none deep');
+    assert.ok(r.replayCostUsd > r.actualCostUsd, 'sonnet costs more than mini');
+    // Rules that read the prompt cannot be replayed without stored prompts: skipped, with the reason.
+    const withRegex = JSON.stringify({ ...base, rules: [{ name: 'r', if: { prompt: { contains: 'x' } }, then: 'deep' }] });
+    const skipped = await client.request('replay', { text: withRegex, sinceMs: Date.now() - 3_600_000 });
+    assert.equal(skipped.considered, 0);
+    assert.match(skipped.skippedReason!, /storePrompts/);
+  });
   it('hot reload: an edit pushes rules.changed; a broken edit keeps the last good rules and reports the errors', async () => {
     const good = readFileSync(daemon.rulesFile, 'utf8');
     const renamed = good.replace('"budget guard"', '"spend guard"');
