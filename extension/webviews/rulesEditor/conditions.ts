@@ -3,8 +3,8 @@
  * of clauses the form renders, and each clause turns back into the value written to the file. The round trip is
  * exact for every valid condition (unit-tested). No DOM, no `vscode`.
  */
-import { CONDITION_KEYS } from '../../../shared/config';
 
+/** Condition keys by editor kind (the same keys as CONDITION_KEYS in shared/config, which would pull zod into the bundle). */
 export const NAME_KEYS = ['task', 'source', 'language'] as const;
 export const NUMERIC_KEYS = ['inputTokens', 'maxOutputTokens', 'estimatedCostUsd', 'latencyBudgetMs', 'spentTodayUsd', 'spentMonthUsd'] as const;
 export const CMP_OPS = ['>', '>=', '<', '<=', '=='] as const;
@@ -129,10 +129,6 @@ export function clauseLabel(key: string): string {
   if (key === 'all') return 'all of';
   if (key === 'any') return 'any of';
   return key;
-}
-
-export function isKnownConditionKey(key: string): boolean {
-  return (CONDITION_KEYS as readonly string[]).includes(key) || /^metadata\.[^.]+$/.test(key);
 }
 
 /** A short, one-line English summary of a condition, for collapsed rule headers and the trace. */

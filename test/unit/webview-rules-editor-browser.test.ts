@@ -1,0 +1,274 @@
+/** The rules editor's real bundle and HTML in real Chromium, with a stub acquireVsCodeApi (and once with the real host session). */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { parse } from 'jsonc-parser';
+import { RulesEditorSession } from '../../extension/webviews/rulesEditor/session';
+import type { Methods, MethodName } from '../../shared/protocol';
+import { browserSkipReason, buildWebviews, cleanup, launch, openView, serve, type Served, type View } from '../fixtures/webview-harness/harness';
+import { decision, replayResult, RULES_TEXT } from '../fixtures/webview-harness/data';
+
+const skip = browserSkipReason();
+if (skip) console.log(`# ${skip}`);
+
+const FILE = '/home/u/.switchyard/rules.json';
+type Posted = { type: string; op?: { kind: string; path: unknown[]; value?: unknown; from?: unknown; to?: unknown; index?: number }; version?: number; [k: string]: unknown };
+
+describe('rules editor in Chromium', { skip }, () => {
+  let browser: Browser;
+  let served: Served;
+  let dir: string;
+
+  before(async () => {
+    dir = await buildWebviews();
+    served = await serve(dir);
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await served?.close();
+    if (dir) cleanup(dir);
+  });
+
+  async function open(text = RULES_TEXT, version = 1): Promise<View> {
+    const v = await openView(browser, served, 'rulesEditor');
+    await v.waitForPosted('ready');
+    await v.send({ type: 'draft', text, version, dirty: false, file: FILE, stale: false });
+    await v.page.waitForSelector('li.rule');
+    return v;
+  }
+  const edits = async (v: View) => (await v.posted() as Posted[]).filter((m) => m.type === 'edit');
+
+  test('renders the rules, their conditions and targets, tiers, models and providers from the draft', async () => {
+    const v = await open();
+    const { page } = v;
+    assert.deepEqual(await page.locator('li.rule input.name').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)),
+      ['classification is cheap', 'small talk', 'big context', 'team']);
+    assert.equal(await page.inputValue('[data-focus="rules[0].if.task"]'), 'classification');
+    assert.equal(await page.inputValue('[data-focus="rules[1].if.prompt.regex"]'), '^(thanks|ok)\\b');
+    assert.equal(await page.isChecked('[data-focus="rules[1].if.prompt:flag-i"]'), true);
+    assert.equal(await page.inputValue('[data-focus="rules[1].if.prompt:mode"]'), 'regex');
+    assert.equal(await page.inputValue('[data-focus="rules[2].if.inputTokens:op0"]'), '>');
+    assert.equal(await page.inputValue('[data-focus="rules[2].if.inputTokens.>"]'), '4000');
+    // Nested combinators: any → [metadata.team, not → urgency].
+    assert.equal(await page.inputValue('[data-focus="rules[3].if.any[0]:meta:team"]'), 'team');
+    assert.equal(await page.inputValue('[data-focus="rules[3].if.any[0].metadata.team"]'), 'infra');
+    assert.equal(await page.isChecked('[data-focus="rules[3].if.any[1].not.urgency:low"]'), true);
+    assert.equal(await page.isChecked('[data-focus="rules[3].if.any[1].not.urgency:high"]'), false);
+    // Targets: tier, list, model; and the default.
+    assert.equal(await page.inputValue('[data-focus="rules[0].then:mode"]'), 'tier');
+    assert.equal(await page.inputValue('[data-focus="rules[0].then"]'), 'fast');
+    assert.equal(await page.inputValue('[data-focus="rules[2].then:mode"]'), 'list');
+    assert.equal(await page.inputValue('[data-focus="rules[2].then[0]"]'), 'sonnet');
+    assert.equal(await page.inputValue('[data-focus="rules[3].then:mode"]'), 'model');
+    assert.equal(await page.inputValue('[data-focus="default"]'), 'standard');
+    assert.equal(await page.inputValue('[data-focus="tiers.standard:name"]'), 'standard');
+    assert.equal(await page.inputValue('[data-focus="tiers.standard[1]"]'), 'mini');
+    assert.equal(await page.inputValue('[data-focus="models.sonnet.id"]'), 'claude-3-5-sonnet-20241022');
+    assert.equal(await page.inputValue('[data-focus="providers.openai.type"]'), 'openai');
+    assert.equal(await page.inputValue('[data-focus="budgets.dailyUsd"]'), '10');
+    assert.equal(await page.inputValue('[data-focus="budgets.monthlyUsd"]'), '');
+    assert.deepEqual(await v.problems(), []);
+    await page.close();
+  });
+
+  test('validation issues appear next to their fields, and stale issues are ignored', async () => {
+    const v = await open();
+    const { page } = v;
+    await v.send({ type: 'issues', version: 0, issues: [{ severity: 'error', code: 'x', message: 'old news', path: 'rules[0].then' }] });
+    await v.send({ type: 'issues', version: 1, issues: [
+      { severity: 'error', code: 'unknown-tier', message: 'rule "big context": "then" names "huge"', path: 'rules[2].then', rule: 'big context' },
+      { severity: 'error', code: 'invalid-regex', message: 'bad regex', path: 'rules[1].if.prompt.regex', rule: 'small talk' },
+      { severity: 'warning', code: 'alias', message: 'metadata check', path: 'rules[3].if.any[0].metadata.team', rule: 'team' },
+      { severity: 'warning', code: 'shadowed-rule', message: 'can never match', rule: 'team' },
+    ] });
+    await page.waitForSelector('[data-path="rules[2].then"] > .issues .issue');
+    assert.match(await page.textContent('[data-path="rules[2].then"] > .issues') ?? '', /names "huge"/);
+    assert.match(await page.textContent('[data-path="rules[1].if.prompt.regex"] > .issues') ?? '', /bad regex/);
+    assert.equal(await page.getAttribute('[data-focus="rules[1].if.prompt.regex"]', 'aria-invalid'), 'true');
+    assert.match(await page.textContent('[data-path="rules[3].if.any[0].metadata.team"] > .issues') ?? '', /metadata check/);
+    assert.match(await page.textContent('[data-path="rules[3]"] > .issues') ?? '', /can never match/);
+    assert.match(await page.textContent('.problems-box summary') ?? '', /2 errors, 2 warnings/);
+    assert.match(await page.textContent('.toolbar .status') ?? '', /2 errors, 2 warnings/);
+    assert.doesNotMatch(await page.textContent('.editor') ?? '', /old news/);
+    await page.close();
+  });
+
+  test('form edits post the right DraftOps: rename, list values, add condition, reorder by button and keyboard', async () => {
+    const v = await open();
+    const { page } = v;
+    await page.fill('[data-focus="rules[0].name"]', 'cheap classification');
+    await page.press('[data-focus="rules[0].name"]', 'Enter');
+    await page.fill('[data-focus="rules[0].if.task"]', 'classification, tagging');
+    await page.press('[data-focus="rules[0].if.task"]', 'Tab');
+    let e = await edits(v);
+
+    assert.deepEqual(e[0], { type: 'edit', op: { kind: 'set', path: ['rules', 0, 'name'], value: 'cheap classification' }, version: 1 });
+    assert.deepEqual(e[1].op, { kind: 'set', path: ['rules', 0, 'if', 'task'], value: ['classification', 'tagging'] });
+    await page.selectOption('[data-focus="rules[0].if:add"]', 'inputTokens');
+    e = await edits(v);
+    assert.deepEqual(e[2].op, { kind: 'set', path: ['rules', 0, 'if', 'inputTokens'], value: { '>': 4000 } });
+    await page.check('[data-focus="rules[3].if.any[1].not.urgency:high"]');
+    e = await edits(v);
+    assert.deepEqual(e[3].op, { kind: 'set', path: ['rules', 3, 'if', 'any', 1, 'not', 'urgency'], value: ['low', 'normal', 'high'] });
+    await page.selectOption('[data-focus="rules[2].if.inputTokens:op0"]', '>=');
+    e = await edits(v);
+    assert.deepEqual(e[4].op, { kind: 'renameKey', path: ['rules', 2, 'if', 'inputTokens'], from: '>', to: '>=' });
+    await page.selectOption('[data-focus="rules[0].then:mode"]', 'list');
+    e = await edits(v);
+    assert.deepEqual(e[5].op, { kind: 'set', path: ['rules', 0, 'then'], value: ['mini'] }, 'a tier switched to a list starts from its models');
+    // Reorder: button, then (after the host answers) keyboard. A move waits for the host's answer to the
+    // previous edit (the stub host answered nothing so far), so a held Alt+↓ never acts on a stale index.
+    await page.click('[data-focus="rules[0]:down"]');
+    assert.equal((await edits(v)).length, 6, 'no move while an edit is unanswered');
+    await v.send({ type: 'draft', text: RULES_TEXT, version: 1, dirty: false, file: FILE, stale: false });
+    await page.click('[data-focus="rules[0]:down"]');
+    e = await edits(v);
+    assert.deepEqual(e[6].op, { kind: 'move', path: ['rules'], from: 0, to: 1 });
+    const moved = `// Team rules — first match wins\n${JSON.stringify({ ...parse(RULES_TEXT), rules: [parse(RULES_TEXT).rules[1], parse(RULES_TEXT).rules[0], ...parse(RULES_TEXT).rules.slice(2)] }, null, 2)}`;
+    await v.send({ type: 'draft', text: moved, version: 2, dirty: true, file: FILE, stale: false });
+    await page.waitForFunction(() => (document.querySelector('[data-focus="rules[1].name"]') as HTMLInputElement | null)?.value === 'classification is cheap');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-focus')), 'rules[1]:down', 'focus follows the moved rule');
+    await page.keyboard.press('Alt+ArrowDown');
+    e = await edits(v);
+    assert.deepEqual(e[7], { type: 'edit', op: { kind: 'move', path: ['rules'], from: 1, to: 2 }, version: 2 });
+    // Ctrl+S saves.
+    await page.keyboard.press('Control+s');
+    await v.waitForPosted('save');
+    assert.match(await page.textContent('.toolbar') ?? '', /Unsaved changes/);
+    assert.deepEqual(await v.problems(), []);
+    await page.close();
+  });
+
+  test('Try a prompt posts a dry run and renders the decision with its trace', async () => {
+    const v = await open();
+    const { page } = v;
+    await page.fill('#try-prompt', 'thanks!');
+    await page.fill('#try-task', 'chat');
+    await page.selectOption('#try-urgency', 'high');
+    await page.click('#try-run');
+    const [run] = await v.waitForPosted('dryRun');
+    assert.deepEqual(run.request, { prompt: 'thanks!', task: 'chat', urgency: 'high' });
+    await v.send({ type: 'busy', what: 'dryRun' });
+    await v.send({ type: 'dryRunResult', version: 1, decision: decision(), issues: [] });
+    await page.waitForSelector('[data-result="decision"]');
+    assert.equal(await page.textContent('[data-result="decision"] .model'), 'gpt-4o-mini-2024-07-18');
+    assert.equal(await page.textContent('[data-result="decision"] .cost'), '≈$0.00012');
+    assert.equal(await page.textContent('[data-result="decision"] .latency'), '≈700 ms');
+    assert.equal(await page.textContent('[data-result="decision"] .decision-rule'), '"small talk"');
+    const rows = page.locator('ol.trace li');
+    assert.equal(await rows.count(), 4);
+    assert.match(await rows.nth(0).getAttribute('class') ?? '', /failed/);
+    assert.equal(await rows.nth(0).locator('.mark').textContent(), '✗');
+    assert.equal(await rows.nth(0).locator('.expected').textContent(), '"classification"');
+    assert.equal(await rows.nth(0).locator('.actual').textContent(), '"chat"');
+    assert.equal(await rows.nth(1).locator('.mark').textContent(), '✓');
+    assert.match(await rows.nth(2).textContent() ?? '', /big context.*not reached/);
+    // The inputs and the result survive a reload of the webview (setState).
+    const st = await v.state() as { tryInputs: { prompt: string }; dryRun: unknown };
+    assert.equal(st.tryInputs.prompt, 'thanks!');
+    assert.ok(st.dryRun);
+    // A draft change marks the result stale.
+    await v.send({ type: 'draft', text: RULES_TEXT.replace('"fast":     ["mini"]', '"fast": ["mini", "sonnet"]'), version: 2, dirty: true, file: FILE, stale: false });
+    await page.waitForSelector('#try-result .stale-note');
+    // An invalid draft answers with issues instead of a decision.
+    await v.send({ type: 'dryRunResult', version: 2, decision: null, issues: [{ severity: 'error', code: 'schema', message: 'default: missing required "default"' }] });
+    await page.waitForSelector('[data-result="invalid"]');
+    assert.match(await page.textContent('[data-result="invalid"]') ?? '', /missing required "default"/);
+    await page.close();
+  });
+
+  test('Replay posts the window and renders draft vs spent; banners offer next steps', async () => {
+    const v = await open();
+    const { page } = v;
+    await page.click('#replay-run');
+    const [rp] = await v.waitForPosted('replay');
+    assert.equal(rp.days, 7);
+    await v.send({ type: 'replayResult', version: 1, days: 7, result: replayResult });
+    await page.waitForSelector('[data-result="replay"]');
+    assert.match(await page.textContent('[data-result="replay"] .headline') ?? '', /\$0\.80 less \(-25 %\) over 120 requests/);
+    assert.equal(await page.textContent('[data-result="replay"] .actual'), '$3.20');
+    assert.equal(await page.textContent('[data-result="replay"] .replay-cost'), '$2.40');
+    assert.match(await page.textContent('[data-result="replay"] .changed') ?? '', /17 of 120 requests change tier/);
+    assert.match(await page.textContent('[data-result="replay"] .skipped') ?? '', /4 skipped: 4 without a completed answer/);
+    // Changed on disk while dirty → banner; Reload posts reload.
+    await v.send({ type: 'externalChange', file: FILE });
+    await page.waitForSelector('[data-banner="external"]');
+    await page.click('[data-banner="external"] .btn.primary');
+    await v.waitForPosted('reload');
+    assert.equal(await page.locator('[data-banner="external"]').count(), 0);
+    // Disconnected → Restart Daemon.
+    await v.send({ type: 'disconnected' });
+    await page.click('[data-banner="disconnected"] [data-command="switchyard.restartDaemon"]');
+    const [cmd] = await v.waitForPosted('runCommand');
+    assert.equal(cmd.command, 'switchyard.restartDaemon');
+    // A refused edit says so.
+    await v.send({ type: 'error', context: 'edit', code: 'E_DRAFT_CONFLICT', message: '"mini" already exists in models' });
+    await page.waitForSelector('[data-banner="error"][data-context="edit"]');
+    assert.match(await page.textContent('[data-banner="error"]') ?? '', /That change was not applied: "mini" already exists/);
+    await page.close();
+  });
+
+  test('a draft that does not parse shows where and how to fix it', async () => {
+    const v = await openView(browser, served, 'rulesEditor');
+    await v.send({ type: 'draft', text: '{\n  "version": 1,\n  "rules": [ { "name": "x" \n}', version: 1, dirty: false, file: FILE, stale: true });
+    const { page } = v;
+    await page.waitForSelector('[data-banner="syntax"]');
+    assert.match(await page.textContent('[data-banner="syntax"]') ?? '', /cannot be parsed — .* at line \d+/);
+    await page.click('[data-banner="syntax"] .btn');
+    await v.waitForPosted('openFile');
+    assert.match(await page.textContent('.toolbar') ?? '', /the daemon uses the last good version/);
+    await page.close();
+  });
+
+  test('wired to the real host session: a form edit rewrites the draft text, keeping its comments', async () => {
+    let text = RULES_TEXT;
+    const calls: { method: string; params: unknown }[] = [];
+    const daemon = {
+      connected: true,
+      async request<M extends MethodName>(method: M, params: Methods[M]['params']): Promise<Methods[M]['result']> {
+        calls.push({ method, params });
+        const results: Partial<{ [K in MethodName]: Methods[K]['result'] }> = {
+          'rules.get': { file: FILE, text, issues: [], stale: false },
+          'rules.validate': { issues: [] },
+          'rules.save': { issues: [], saved: true, file: FILE },
+          'rules.dryRun': { issues: [], decision: decision() },
+        };
+        if (method === 'rules.save') text = (params as { text: string }).text;
+        return results[method] as Methods[M]['result'];
+      },
+    };
+    let opened!: (v: View) => void;
+    const ready = new Promise<View>((resolve) => { opened = resolve; });
+    // The page posts `ready` while it loads; answers wait until the test holds the page.
+    const session = new RulesEditorSession({
+      daemon, validateDebounceMs: 10,
+      post: (m) => ready.then((v) => v.send(m)),
+      runCommand: () => undefined, openFile: () => undefined,
+    });
+    const view = await openView(browser, served, 'rulesEditor', { toHost: (m) => session.handle(m) });
+    opened(view);
+    const { page } = view;
+    await page.waitForSelector('li.rule');
+    await page.fill('[data-focus="rules[0].if.task"]', 'classification, spam');
+    await page.press('[data-focus="rules[0].if.task"]', 'Enter');
+    await page.waitForFunction(() => document.querySelector('.toolbar .dirty') !== null);
+    assert.match(session.text!, /"task": \["classification", "spam"\]/);
+    assert.match(session.text!, /\/\/ Cheap things first\./);
+    assert.match(session.text!, /\/\/ greetings/);
+    await page.click('[data-focus="rules[2]:up"]');
+    await page.waitForFunction(() => (document.querySelector('[data-focus="rules[1].name"]') as HTMLInputElement).value === 'big context');
+    const names = (parse(session.text!) as { rules: { name: string }[] }).rules.map((r) => r.name);
+    assert.deepEqual(names, ['classification is cheap', 'big context', 'small talk', 'team']);
+    assert.match(session.text!, /"name": "small talk".*\/\/ greetings/, 'the trailing comment moved with its rule');
+    await page.waitForFunction(() => document.querySelector('.toolbar .status')?.textContent === 'No problems');
+    assert.ok(calls.some((c) => c.method === 'rules.validate' && (c.params as { text: string }).text === session.text));
+    await page.click('button:has-text("Save")');
+    await page.waitForSelector('[data-banner="saved"]');
+    assert.equal(text, session.text);
+    assert.equal(await page.locator('.toolbar .dirty').count(), 0);
+    assert.deepEqual(await view.problems(), []);
+    session.dispose();
+    await page.close();
+  });
+});
