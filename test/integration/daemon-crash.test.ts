@@ -13,6 +13,9 @@ before(async () => {
 });
 after(async () => { await daemon?.stop(); await mock?.close(); });
 
+let completedSoFar = 0;
+let onCompleted = () => {};
+
 /** One streaming request; resolves with its request id once the client saw the whole answer, or null if cut. */
 async function stream(i: number): Promise<string | null> {
   try {
@@ -23,7 +26,10 @@ async function stream(i: number): Promise<string | null> {
     });
     const id = res.headers.get('x-switchyard-request-id');
     const text = await res.text();
-    return text.includes('data: [DONE]') ? id : null;
+    if (!text.includes('data: [DONE]')) return null;
+    completedSoFar++;
+    onCompleted();
+    return id;
   } catch {
     return null;
   }
@@ -31,10 +37,12 @@ async function stream(i: number): Promise<string | null> {
 
 it('a daemon killed with SIGKILL mid-way through 60 concurrent streams keeps a ledger row for every completed response', async () => {
   assert.ok(await stream(-1), 'warm-up request completes');
-  // Stagger starts so some streams finish before the kill and others are cut by it.
+  // Stagger starts; kill once ten streams have completed, whatever the machine's speed, so some streams finish
+  // before the kill and the rest are cut by it.
+  completedSoFar = 0;
+  const killed = new Promise<void>((resolve) => { onCompleted = () => { if (completedSoFar === 10) { daemon.proc.kill('SIGKILL'); resolve(); } }; });
   const all = Array.from({ length: 60 }, (_, i) => new Promise<string | null>((r) => setTimeout(() => r(stream(i)), i * 12)));
-  await new Promise((r) => setTimeout(r, 600));
-  daemon.proc.kill('SIGKILL');
+  await killed;
   const results = await Promise.all(all);
   const completed = results.filter((id): id is string => id !== null);
   const cut = results.length - completed.length;
