@@ -1,0 +1,116 @@
+/** Condition and target form models: every condition type round-trips through its form, and through the text. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parse } from 'jsonc-parser';
+import {
+  CLAUSE_CHOICES, clauseToValue, conditionToForm, namesFromText, summarizeCondition, switchTargetMode, targetToForm, targetToValue,
+} from '../../extension/webviews/rulesEditor/conditions';
+import { applyDraftOp, ops } from '../../extension/webviews/rulesEditor/draft';
+import { Condition } from '../../shared/config';
+import { RULES_TEXT } from '../fixtures/webview-harness/data';
+
+const EVERY_KIND = {
+  task: 'classification',
+  source: ['palette', 'codeAction'],
+  urgency: 'high',
+  language: ['typescript'],
+  prompt: { regex: '^(thanks|ok)\\b', flags: 'i' },
+  inputTokens: { '>': 4000 },
+  maxOutputTokens: { '>=': 100, '<': 2000 },
+  estimatedCostUsd: { '<=': 0.01 },
+  latencyBudgetMs: { '==': 500 },
+  spentTodayUsd: { '>=': 8 },
+  spentMonthUsd: { '>': 150 },
+  'metadata.team': 'infra',
+  'metadata.tier': ['gold', 'silver'],
+  'metadata.size': { '>': 3 },
+  all: [{ task: 'refactor' }, { any: [{ source: 'http' }, { not: { urgency: ['low', 'normal'] } }] }],
+  any: [{ prompt: { contains: ['TODO', 'FIXME'], caseSensitive: true } }, { prompt: { contains: 'hello' } }],
+  not: { language: 'markdown' },
+};
+
+describe('condition forms', () => {
+  test('the fixture is a valid condition (so the round trip covers real shapes)', () => {
+    assert.equal(Condition.safeParse(EVERY_KIND).success, true);
+  });
+
+  test('every clause round-trips exactly: value → form → value', () => {
+    const forms = conditionToForm(EVERY_KIND);
+    assert.deepEqual(forms.map((f) => f.key), Object.keys(EVERY_KIND));
+    assert.deepEqual(forms.map((f) => f.kind), ['names', 'names', 'urgency', 'names', 'prompt', 'comparison', 'comparison', 'comparison', 'comparison', 'comparison', 'comparison', 'metadata', 'metadata', 'metadata', 'group', 'group', 'not']);
+    for (const f of forms) assert.deepEqual(clauseToValue(f), (EVERY_KIND as Record<string, unknown>)[f.key], f.key);
+    // Nested conditions too.
+    const nested = [...conditionToForm(EVERY_KIND.all[1]), ...conditionToForm(EVERY_KIND.any[0]), ...conditionToForm(EVERY_KIND.any[1])];
+    for (const f of nested) assert.ok(f.kind !== 'raw', f.key);
+  });
+
+  test('form edits written into the text read back as the same condition', () => {
+    let text = RULES_TEXT;
+    for (const f of conditionToForm(EVERY_KIND)) text = applyDraftOp(text, ops.addCondition(['rules', 0, 'if'], f.key, clauseToValue(f)));
+    assert.deepEqual(parse(text).rules[0].if, EVERY_KIND); // the first clause (task) replaced the rule's own task
+    assert.match(text, /\/\/ Cheap things first\./);
+    // And edited clause by clause (a list grows, a range gains a bound, a regex changes flags).
+    const task = conditionToForm({ task: 'a' })[0];
+    assert.equal(task.kind, 'names');
+    text = applyDraftOp(text, ops.setField(['rules', 0, 'if', 'task'], namesFromText('a, b', task.kind === 'names' && task.asList)));
+    const [prompt] = conditionToForm({ prompt: EVERY_KIND.prompt });
+    assert.ok(prompt.kind === 'prompt' && prompt.mode === 'regex');
+    text = applyDraftOp(text, ops.setField(['rules', 0, 'if', 'prompt'], clauseToValue({ ...prompt, flags: 'im' })));
+    const back = parse(text).rules[0].if;
+    assert.deepEqual(back.task, ['a', 'b']);
+    assert.deepEqual(back.prompt, { regex: '^(thanks|ok)\\b', flags: 'im' });
+    assert.equal(Condition.safeParse(back).success, true);
+  });
+
+  test('lists: one value stays a string unless it was a list; blanks are dropped', () => {
+    assert.equal(namesFromText(' chat ', false), 'chat');
+    assert.deepEqual(namesFromText('chat', true), ['chat']);
+    assert.deepEqual(namesFromText('a,, b ,', false), ['a', 'b']);
+    assert.equal(namesFromText(' , ', false), undefined);
+    assert.deepEqual(namesFromText('x, y\nz', false, /\n/), ['x, y', 'z']);
+  });
+
+  test('shapes the form cannot edit are kept as raw clauses (never lost)', () => {
+    const forms = conditionToForm({ task: 3, prompt: { regex: 'a', contains: 'b' }, bogus: true, inputTokens: { '~': 1 } });
+    assert.deepEqual(forms.map((f) => f.kind), ['raw', 'raw', 'raw', 'raw']);
+    for (const f of forms) assert.deepEqual(clauseToValue(f), f.kind === 'raw' ? f.value : undefined);
+    assert.deepEqual(conditionToForm('nope'), []);
+  });
+
+  test('every "Add condition" starting value is valid on its own', () => {
+    for (const c of CLAUSE_CHOICES) {
+      if (c.key === 'metadata.') { assert.equal(Condition.safeParse({ 'metadata.key': 'value' }).success, true); continue; }
+      if (c.key === 'all' || c.key === 'any' || c.key === 'not') continue; // their branches start empty on purpose: the form asks for one
+      assert.equal(Condition.safeParse({ [c.key]: c.initial }).success, true, c.key);
+    }
+  });
+
+  test('summaries read like the rule', () => {
+    assert.equal(summarizeCondition({ task: ['refactor', 'tests'], inputTokens: { '>': 4000 } }), 'task is one of refactor, tests and inputTokens > 4000');
+    assert.equal(summarizeCondition({ any: [{ 'metadata.team': 'infra' }, { not: { urgency: 'low' } }] }), 'any(metadata.team is infra | not(urgency is low))');
+    assert.equal(summarizeCondition({ prompt: { regex: '^hi', flags: 'i' } }), 'prompt matches /^hi/i');
+    assert.equal(summarizeCondition({}), 'always');
+  });
+});
+
+describe('target forms', () => {
+  const tiers = ['fast', 'standard'];
+  const models = ['mini', 'sonnet'];
+  const tierModels = { fast: ['mini'], standard: ['sonnet', 'mini'] };
+
+  test('tier, model, list and unknown names', () => {
+    assert.deepEqual(targetToForm('fast', tiers, models), { mode: 'tier', name: 'fast', known: true });
+    assert.deepEqual(targetToForm('sonnet', tiers, models), { mode: 'model', name: 'sonnet', known: true });
+    assert.deepEqual(targetToForm(['sonnet', 'mini'], tiers, models), { mode: 'list', models: ['sonnet', 'mini'] });
+    assert.deepEqual(targetToForm('huge', tiers, models), { mode: 'tier', name: 'huge', known: false });
+    for (const t of ['fast', 'sonnet', ['mini']]) assert.deepEqual(targetToValue(targetToForm(t, tiers, models)), t);
+  });
+
+  test('switching kinds starts from something sensible', () => {
+    assert.deepEqual(switchTargetMode(targetToForm('standard', tiers, models), 'list', tiers, models, tierModels), ['sonnet', 'mini']);
+    assert.equal(switchTargetMode(targetToForm('standard', tiers, models), 'model', tiers, models, tierModels), 'sonnet');
+    assert.equal(switchTargetMode(targetToForm(['mini', 'sonnet'], tiers, models), 'model', tiers, models, tierModels), 'mini');
+    assert.equal(switchTargetMode(targetToForm('mini', tiers, models), 'tier', tiers, models, tierModels), 'fast');
+    assert.deepEqual(switchTargetMode(targetToForm('mini', tiers, models), 'list', tiers, models, tierModels), ['mini']);
+  });
+});
