@@ -51,7 +51,7 @@ describe('dry-run view', () => {
 
   test('headline: model, ≈cost, ≈latency, rule; a default decision and an all-skipped one', () => {
     const v = buildDecisionView(decision());
-    assert.deepEqual([v.model, v.shortName, v.provider, v.cost, v.latency, v.rule, v.isDefault, v.tier], ['gpt-4o-mini-2024-07-18', 'mini', 'openai', '≈$0.00012', '≈700 ms', 'small talk', false, 'fast']);
+    assert.deepEqual([v.model, v.shortName, v.provider, v.cost, v.latency, v.rule, v.isDefault, v.tier], ['gpt-4o-mini-2024-07-18', 'mini', 'openai', '≈$0.00012', '≈0.7 s', 'small talk', false, 'fast']);
     const d = decision({ rule: 'default', ruleIndex: -1, candidates: [], skipped: [{ name: 'mini', provider: 'openai', model: 'gpt-4o-mini-2024-07-18', reason: 'no-key', detail: 'no API key for openai' }] });
     const w = buildDecisionView(d);
     assert.equal(w.isDefault, true);
@@ -66,7 +66,7 @@ describe('replay view', () => {
     const v = buildReplayView(replayResult, 7);
     assert.equal(v.headline, 'The draft would have cost $0.80 less (-25 %) over 120 requests.');
     assert.deepEqual([v.actual, v.replay, v.delta, v.direction], ['$3.20', '$2.40', '-$0.80 (-25 %)', 'cheaper']);
-    assert.equal(v.latency, '900 ms → 800 ms average');
+    assert.equal(v.latency, '0.9 s → 0.8 s average');
     assert.equal(v.changed, '17 of 120 requests change tier');
     assert.equal(v.skipped, '4 skipped: 4 without a completed answer and reported usage');
     assert.equal(buildReplayView({ ...replayResult, replayCostUsd: 4 }, 7).direction, 'dearer');

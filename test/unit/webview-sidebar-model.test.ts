@@ -56,7 +56,7 @@ describe('sidebar view model', () => {
 
   test('recent rows: estimated and actual apart, unknown cost, fallback attempts', () => {
     const r = recentRow(entry(), NOW);
-    assert.deepEqual([r.estimated, r.actual, r.actualUnknown, r.tokens, r.latency, r.fallback], ['≈$0.00042', '$0.00039', false, '1,200 → 340', '820 ms', null]);
+    assert.deepEqual([r.estimated, r.actual, r.actualUnknown, r.tokens, r.latency, r.fallback], ['≈$0.00042', '$0.00039', false, '1,200 → 340', '0.8 s', null]);
     const u = recentRow(unknownCostEntry, NOW);
     assert.deepEqual([u.actual, u.actualUnknown, u.tokens], ['unknown', true, '—']);
     const f = recentRow(fallbackEntry, NOW);

@@ -1,27 +1,10 @@
 /**
- * Display formatting for the webviews. `formatUsd` and `formatMs` follow the shared contract (`shared/format.ts`:
- * "$0.00042", "unknown" for null); the rest are webview-only. No DOM, no `vscode`.
+ * Display formatting for the webviews: `formatUsd` and `formatMs` are the shared ones (`shared/format.ts`:
+ * "$0.00042", "0.7 s", "unknown" for null), so the sidebar, the hint and the CLI agree; the rest are webview-only.
+ * No DOM, no `vscode`.
  */
 
-/** USD for display: "$1.23", "$0.00042" (two significant digits under a cent), "unknown" for null. */
-export function formatUsd(n: number | null): string {
-  if (n === null || !Number.isFinite(n)) return 'unknown';
-  const sign = n < 0 ? '-' : '';
-  const a = Math.abs(n);
-  if (a === 0) return '$0.00';
-  const r = a >= 0.01 ? a : Number(a.toPrecision(2));
-  if (r >= 0.01) return `${sign}$${r.toFixed(2)}`;
-  return `${sign}$${r.toFixed(Math.max(2, -Math.floor(Math.log10(r)) + 1))}`;
-}
-
-/** Milliseconds for display: "420 ms", "1.2 s", "2 min 5 s"; "unknown" for null. */
-export function formatMs(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms)) return 'unknown';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-  const m = Math.floor(ms / 60_000);
-  return `${m} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
+export { formatMs, formatUsd } from '../../../shared/format';
 
 /** "1,234" (grouped), "—" for null. */
 export function formatTokens(n: number | null | undefined): string {
