@@ -154,7 +154,7 @@ describe('rules editor in Chromium', { skip }, () => {
     await page.waitForSelector('[data-result="decision"]');
     assert.equal(await page.textContent('[data-result="decision"] .model'), 'gpt-4o-mini-2024-07-18');
     assert.equal(await page.textContent('[data-result="decision"] .cost'), '≈$0.00012');
-    assert.equal(await page.textContent('[data-result="decision"] .latency'), '≈700 ms');
+    assert.equal(await page.textContent('[data-result="decision"] .latency'), '≈0.7 s');
     assert.equal(await page.textContent('[data-result="decision"] .decision-rule'), '"small talk"');
     const rows = page.locator('ol.trace li');
     assert.equal(await rows.count(), 4);

@@ -61,7 +61,7 @@ describe('sidebar view model', () => {
     assert.deepEqual([u.actual, u.actualUnknown, u.tokens], ['unknown', true, '—']);
     const f = recentRow(fallbackEntry, NOW);
     assert.equal(f.fallback?.count, 1);
-    assert.equal(f.fallback?.title, 'Fell back 1 time:\nopenai/gpt-4o-mini-2024-07-18: failed (rate-limited 429), 150 ms\nanthropic/claude-3-5-haiku-20241022: ok, 1.9 s');
+    assert.equal(f.fallback?.title, 'Fell back 1 time:\nopenai/gpt-4o-mini-2024-07-18: failed (rate-limited 429), 150 ms\nanthropic/claude-3-5-haiku-20241022: ok, 2.0 s');
   });
 
   test('the whole view: empty state, unknown-cost note, savings, health', () => {
