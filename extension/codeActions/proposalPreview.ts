@@ -35,24 +35,30 @@ export class ProposalPreview implements vscode.TextDocumentContentProvider, vsco
     this.contents.set(proposalUri.toString(), proposed);
     const name = basename(document.uri.path) || document.uri.toString();
     try {
-      await vscode.commands.executeCommand('vscode.diff', document.uri, proposalUri, `${name} ↔ Switchyard: ${what}`, { preview: true });
+      await vscode.commands.executeCommand('vscode.diff', document.uri, proposalUri, `${name} ↔ Switchyard: ${what}`, { preview: false });
       const choice = await Promise.race([
         vscode.window.showInformationMessage(`Switchyard: apply the proposed change (${what}) to ${name}?`, 'Apply', 'Discard'),
         this.diffClosed(proposalUri),
       ]);
-      await this.closeDiff(proposalUri);
-      if (choice !== 'Apply') return false;
-      if (document.isClosed || document.getText(range) !== originalRangeText) {
+      if (choice !== 'Apply') {
+        await this.closeDiff(proposalUri);
+        return false;
+      }
+      // Apply while the diff still holds the document open, then close the diff and show the result.
+      const current = document.isClosed ? await vscode.workspace.openTextDocument(document.uri) : document;
+      if (current.getText(range) !== originalRangeText) {
+        await this.closeDiff(proposalUri);
         void vscode.window.showWarningMessage(`Switchyard: ${name} changed while the proposal was open; nothing was applied.`);
         return false;
       }
       const edit = new vscode.WorkspaceEdit();
-      edit.replace(document.uri, range, newText, { label: `Switchyard: ${what}`, needsConfirmation: false });
+      edit.replace(current.uri, range, newText, { label: `Switchyard: ${what}`, needsConfirmation: false });
       const applied = await vscode.workspace.applyEdit(edit);
+      await this.closeDiff(proposalUri);
       if (applied) {
-        const editor = await vscode.window.showTextDocument(document, { preview: false });
+        const editor = await vscode.window.showTextDocument(current, { preview: false });
         const start = range.start;
-        const end = document.positionAt(document.offsetAt(start) + newText.length);
+        const end = current.positionAt(current.offsetAt(start) + newText.length);
         editor.selection = new vscode.Selection(start, end);
         editor.revealRange(new vscode.Range(start, end), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
       }

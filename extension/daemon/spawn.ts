@@ -28,6 +28,7 @@ export interface EnsureDaemonOptions {
 }
 
 const LOCK = 'spawn.lock';
+const OUTPUT_LOG = 'daemon-output.log';
 const LOCK_STALE_MS = 20_000;
 
 /** The daemon for `home`: the running one if it answers, else a freshly spawned one once it answers. */
@@ -77,17 +78,20 @@ export function daemonArgs(options: Pick<EnsureDaemonOptions, 'daemonScript' | '
   return args;
 }
 
-/** Spawns detached, stdout/stderr appended to `<home>/daemon.log`, cwd = home (never a workspace). */
+/**
+ * Spawns detached, cwd = home (never a workspace). stdout/stderr go to `<home>/daemon-output.log` — the daemon
+ * keeps its own log in `daemon.log`; this file catches what happens before its logger is up (a crash at start).
+ */
 export function spawnDaemon(options: EnsureDaemonOptions): SpawnedDaemon {
   const args = daemonArgs(options);
-  const logFd = openSync(join(options.home, 'daemon.log'), 'a', 0o600);
+  const logFd = openSync(join(options.home, OUTPUT_LOG), 'a', 0o600);
   try {
     const child = spawn(options.execPath ?? process.execPath, args, {
       cwd: options.home,
       detached: true,
       windowsHide: true,
       stdio: ['ignore', logFd, logFd],
-      env: { ...(options.env ?? process.env), ELECTRON_RUN_AS_NODE: '1', SWITCHYARD_HOME: options.home },
+      env: { ...(options.env ?? process.env), ELECTRON_RUN_AS_NODE: '1', SWITCHYARD_HOME: options.home, SWITCHYARD_QUIET: '1' },
     });
     const exited = new Promise<string>((resolve) => {
       child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${code}`));
@@ -115,13 +119,13 @@ export async function waitForDaemon(home: string, timeoutMs: number, child?: Spa
       const tail = await logTail(home);
       throw new Error(`the daemon exited before answering (${exit})${tail ? `:\n${tail}` : ''}`);
     }
-    if (Date.now() > deadline) throw new Error(`the daemon did not answer within ${timeoutMs} ms (see ${join(home, 'daemon.log')})`);
+    if (Date.now() > deadline) throw new Error(`the daemon did not answer within ${timeoutMs} ms (see ${join(home, 'daemon.log')} and ${join(home, OUTPUT_LOG)})`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
 /** Stops the daemon of `home` (SIGTERM) and waits until it is gone. False when none was running. */
-export async function stopDaemon(home: string, timeoutMs = 5_000): Promise<boolean> {
+export async function stopDaemon(home: string, timeoutMs = 12_000): Promise<boolean> {
   const info = await readDaemonInfo(home);
   if (!info || !info.pid || !processAlive(info.pid)) return false;
   try {
@@ -165,7 +169,7 @@ async function acquireLock(home: string): Promise<(() => Promise<void>) | null> 
 
 async function logTail(home: string, lines = 8): Promise<string> {
   try {
-    const text = await readFile(join(home, 'daemon.log'), 'utf8');
+    const text = await readFile(join(home, OUTPUT_LOG), 'utf8');
     return text.trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
     return '';

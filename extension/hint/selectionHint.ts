@@ -49,6 +49,7 @@ export class SelectionHint implements vscode.HoverProvider, vscode.CodeLensProvi
   private shown: Shown | null = null;
   private decoratedEditor: vscode.TextEditor | null = null;
   private seq = 0;
+  private lastError = '';
   private mode: HintMode = readSettings().hintMode;
   private readonly schedule = debounce(() => void this.update(), DEBOUNCE_MS);
 
@@ -98,10 +99,13 @@ export class SelectionHint implements vscode.HoverProvider, vscode.CodeLensProvi
     try {
       decision = await this.daemon.request('route.preview', { request });
     } catch (err) {
-      this.log.debug(`hint: preview failed: ${errorMessage(err)}`);
+      const message = errorMessage(err);
+      if (message !== this.lastError) this.log.warn(`hint: preview failed: ${message}`);
+      this.lastError = message;
       if (mine === this.seq) this.clear();
       return;
     }
+    this.lastError = '';
     // Drop answers for a selection that is gone.
     if (mine !== this.seq || vscode.window.activeTextEditor !== editor || !editor.selection.isEqual(selection) || document.version !== version) return;
     this.show(editor, { uri: document.uri.toString(), version: document.version, selection, line: hintLine(selection), decision });

@@ -1,5 +1,4 @@
 /** Switchyard: Set API Key… — pick a provider, type the key (password box), store it in SecretStorage, hand it to the daemon. */
-import { parse } from 'jsonc-parser';
 import * as vscode from 'vscode';
 import { errorMessage } from '../daemon/client';
 import type { Services } from '../services';
@@ -11,14 +10,12 @@ interface ProviderItem extends vscode.QuickPickItem {
   other?: true;
 }
 
-/** Provider names and types from the rules the daemon serves (best effort). */
-async function providersFromRules(services: Services): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
+/** Provider names the daemon's rules know, with whether each has a key (best effort). */
+async function providersFromDaemon(services: Services): Promise<Map<string, boolean>> {
+  const out = new Map<string, boolean>();
   if (!services.daemon.connected) return out;
   try {
-    const snapshot = await services.daemon.request('rules.get', {});
-    const parsed = parse(snapshot.text) as { providers?: Record<string, { type?: string }> } | undefined;
-    for (const [name, p] of Object.entries(parsed?.providers ?? {})) out.set(name, p?.type ?? '');
+    for (const h of await services.daemon.request('providers.health', {})) out.set(h.provider, (out.get(h.provider) ?? false) || h.hasKey);
   } catch {
     // the well-known providers are enough
   }
@@ -29,17 +26,17 @@ export function registerSetApiKey(services: Services): vscode.Disposable {
   return vscode.commands.registerCommand(SET_API_KEY_COMMAND, async (preset?: unknown) => {
     let provider = typeof preset === 'string' ? preset : undefined;
     if (!provider) {
-      const fromRules = await providersFromRules(services);
+      const known = await providersFromDaemon(services);
       const names = new Map<string, string>([['openai', 'OpenAI'], ['anthropic', 'Anthropic']]);
-      for (const name of fromRules.keys()) if (!names.has(name)) names.set(name, name);
+      for (const name of known.keys()) if (!names.has(name)) names.set(name, name);
       const items: ProviderItem[] = [];
       for (const [name, label] of names) {
         const stored = !!(await services.keys.get(name));
-        const type = fromRules.get(name);
+        const daemonHasKey = known.get(name);
         items.push({
           label,
-          description: [name !== label ? name : '', type && type !== name ? type : ''].filter(Boolean).join(' · '),
-          detail: stored ? '$(key) a key is stored' : undefined,
+          description: [name !== label ? name : '', known.has(name) ? 'in your rules' : ''].filter(Boolean).join(' · '),
+          detail: stored ? '$(key) a key is stored in VS Code' : daemonHasKey ? '$(key) the daemon has a key (environment)' : undefined,
           provider: name,
         });
       }
