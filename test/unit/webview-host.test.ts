@@ -119,6 +119,12 @@ describe('rules editor session', () => {
     posted.length = 0;
     await s.handle({ type: 'edit', op: { kind: 'renameKey', path: ['models'], from: 'mini', to: 'sonnet' }, version: 2 });
     assert.match((posted[0] as { message: string }).message, /"sonnet" already exists in models/);
+    // After a rename, an older edit of the old name must not recreate it.
+    await s.handle({ type: 'edit', op: { kind: 'renameKey', path: ['tiers'], from: 'fast', to: 'quick' }, version: 2 });
+    const before = s.text;
+    await s.handle({ type: 'edit', op: { kind: 'set', path: ['tiers', 'fast', 0], value: 'sonnet' }, version: 2 });
+    assert.equal(s.text, before);
+    assert.equal(parse(s.text!).tiers.fast, undefined);
     s.dispose();
   });
 

@@ -148,7 +148,8 @@ export class RulesEditorSession {
       if (next === this.text) { this.postDraft(); return; }
       this.text = next;
       this.version++;
-      if (op.kind === 'move' || op.kind === 'insert' || op.kind === 'remove' || (op.kind === 'set' && op.value === undefined)) this.structuralVersion = this.version;
+      // Paths in edits made against an older draft may now point elsewhere (or, after a rename, recreate the old name).
+      if (op.kind !== 'set' || op.value === undefined) this.structuralVersion = this.version;
       this.postDraft();
       this.scheduleValidate();
     } catch (err) {
