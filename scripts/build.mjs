@@ -40,6 +40,8 @@ for (const [src, out] of webEntries) {
   jobs.push(build({ ...common, entryPoints: [join(root, src)], outfile: join(dist, out), platform: 'browser', target: 'es2022', format: 'iife' }));
 }
 await Promise.all(jobs);
+// Webview assets: codicons and stylesheets (node_modules is not packaged).
+(await import('../extension/webviews/copyAssets.mjs')).copyWebviewAssets(join(dist, 'webviews'));
 
 // WASM next to the bundles: tiktoken and SQLite both look in __dirname.
 copyFileSync(require.resolve('tiktoken/tiktoken_bg.wasm'), join(dist, 'tiktoken_bg.wasm'));
