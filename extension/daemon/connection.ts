@@ -29,6 +29,7 @@ export class DaemonConnection implements DaemonApi, vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private lastResolveError = '';
   private detailsValue: DaemonDetails | null = null;
+  private restarting: Promise<void> | null = null;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -89,8 +90,17 @@ export class DaemonConnection implements DaemonApi, vscode.Disposable {
   async restart(): Promise<void> {
     const home = this.home;
     this.log.info(`daemon: restart requested (home ${home})`);
-    const stopped = await stopDaemon(home);
-    this.log.info(stopped ? 'daemon: stopped the running daemon' : 'daemon: none was running');
+    // Hold the reconnect loop until the old daemon is gone, so it neither reconnects to the draining one nor
+    // races it for the lock.
+    let done!: () => void;
+    this.restarting = new Promise<void>((r) => (done = r));
+    try {
+      const stopped = await stopDaemon(home);
+      this.log.info(stopped ? 'daemon: stopped the running daemon' : 'daemon: none was running');
+    } finally {
+      this.restarting = null;
+      done();
+    }
     this.lastResolveError = '';
     this.client.reconnect();
   }
@@ -102,6 +112,7 @@ export class DaemonConnection implements DaemonApi, vscode.Disposable {
   }
 
   private async resolveEndpoint(): Promise<Endpoint> {
+    while (this.restarting) await this.restarting;
     const settings = readSettings();
     const home = resolveHome(settings.daemonHome);
     const daemonScript = join(this.context.extensionPath, 'dist', 'daemon.js');

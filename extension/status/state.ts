@@ -97,7 +97,8 @@ export function statusView(input: StatusInput): StatusView {
     tooltip.push('Daemon: not connected — reconnecting…', '');
   } else {
     const d = input.daemon;
-    const details = [d?.version ? `v${d.version}` : '', d?.pid ? `pid ${d.pid}` : ''].filter(Boolean).join(', ');
+    const version = d?.version ? (/^\d/.test(d.version) ? `v${d.version}` : d.version) : '';
+    const details = [version, d?.pid ? `pid ${d.pid}` : ''].filter(Boolean).join(', ');
     tooltip.push(`Daemon: connected${details ? ` (${details})` : ''}`, '');
   }
   const open = openCircuits(input.health);

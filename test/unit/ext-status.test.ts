@@ -29,6 +29,10 @@ describe('status bar state', () => {
     assert.match(v.tooltip, /Click to show spend\.$/);
   });
 
+  it('prefixes numeric daemon versions only', () => {
+    assert.match(statusView({ ...base, daemon: { version: 'dev', pid: 7 } }).tooltip, /Daemon: connected \(dev, pid 7\)/);
+  });
+
   it('without a daily budget shows spend today', () => {
     assert.equal(statusView({ ...base, summary: summary({ dailyBudgetUsd: null, monthlyBudgetUsd: null }) }).text, '$(pulse) $0.42 today');
   });
