@@ -5,6 +5,7 @@
 import type { RE2JS } from 're2js';
 import type { Comparison, Condition, PromptCondition } from '../../shared/config';
 import type { FailedCondition } from '../../shared/decision';
+import { foldForPrefilter, regexTest } from './promptRegex';
 
 /** What conditions look at. Numbers are undefined when the request does not say. */
 export interface Features {
@@ -21,6 +22,9 @@ export interface Features {
   metadata: Record<string, string>;
   /** Computed on first use: only rules that test it pay for the estimate. */
   estimatedCostUsd: () => number;
+  /** Caches filled on first use, so that every rule of one decision shares them. */
+  promptLower?: string;
+  promptFolded?: string;
 }
 
 export function compare(value: number, c: Comparison): boolean {
@@ -34,11 +38,12 @@ export function compare(value: number, c: Comparison): boolean {
 const oneOf = (value: string | undefined, expected: string | string[]) =>
   value !== undefined && (typeof expected === 'string' ? value === expected : expected.includes(value));
 
-function promptMatches(prompt: string, cond: PromptCondition, regex: RE2JS | undefined): boolean {
-  if ('regex' in cond) return regex!.test(prompt);
+function promptMatches(f: Features, cond: PromptCondition, regex: RE2JS | undefined): boolean {
+  const prompt = f.prompt;
+  if ('regex' in cond) return regexTest(regex!, prompt, () => (f.promptFolded ??= foldForPrefilter(prompt)));
   const needles = typeof cond.contains === 'string' ? [cond.contains] : cond.contains;
   if (cond.caseSensitive) return needles.some((n) => prompt.includes(n));
-  const hay = prompt.toLowerCase();
+  const hay = (f.promptLower ??= prompt.toLowerCase());
   return needles.some((n) => hay.includes(n.toLowerCase()));
 }
 
@@ -61,7 +66,7 @@ export function evaluate(c: Condition, f: Features, regexes: Map<string, RE2JS>,
       }
       case 'prompt': {
         const cond = expected as PromptCondition;
-        if (!promptMatches(f.prompt, cond, regexes.get(at))) {
+        if (!promptMatches(f, cond, regexes.get(at))) {
           return { path: 'regex' in cond ? `${at}.regex` : `${at}.contains`, expected: 'regex' in cond ? `/${cond.regex}/${cond.flags ?? ''}` : cond.contains, actual: preview(f.prompt) };
         }
         break;
