@@ -5,6 +5,8 @@
  * (token counting is measured in bench/tokens.ts); what is timed is the decision alone: features, every rule
  * tried with its trace, the target resolved and an estimate for each candidate.
  *   node --import tsx bench/decision.ts
+ * The timing runs in a child process on an esbuild bundle built like dist/daemon.js (see bench/bundle.ts).
+ * It also checks that the router's prompt-regex fast path answers exactly like RE2JS (bench/regexCheck.ts).
  */
 import type { RouteRequest, RouterState } from '../shared/decision';
 import { decide, type RouteInput } from '../daemon/router/decide';
@@ -12,9 +14,11 @@ import { routeInput } from '../daemon/router/prepare';
 import { parseRules, hasErrors } from '../daemon/rules/load';
 import type { CompiledRules } from '../daemon/rules/types';
 import { warmTokenizer } from '../daemon/estimate/tokens';
+import { runBundled } from './bundle';
+import { checkPromptRegexFastPath } from './regexCheck';
 import { FIFTY_RULES, fiftyRulesText } from './rules';
 import { printTable, type Row } from './table';
-import { corpus, fmt, percentile, rng, shuffle } from './util';
+import { corpus, fmt, isMain, percentile, rng, shuffle } from './util';
 
 const BAR_P99_US = 10;
 const WARMUP_ROUNDS = 500;
@@ -89,7 +93,21 @@ export function compileFifty(): CompiledRules {
   return rules;
 }
 
+/** Runs the timing in a bundled child process (the code as it ships), then the fast-path check here. */
 export async function benchDecision(): Promise<Row[]> {
+  const rows = await runBundled<Row[]>('bench/decision.ts');
+  const check = checkPromptRegexFastPath();
+  rows.push({
+    name: `prompt-regex fast path (anchoring, case-insensitive prefilter) vs plain RE2JS: ${check.patterns} patterns × generated prompts`,
+    value: `${fmt(check.cases)} cases, ${check.mismatches.length} different`,
+    bar: 'identical answers',
+    ok: check.mismatches.length === 0,
+  });
+  for (const m of check.mismatches.slice(0, 5)) rows.push({ name: '— mismatch', value: m });
+  return rows;
+}
+
+async function measureDecision(): Promise<Row[]> {
   const rules = compileFifty();
   const regexRules = rules.rules.filter((r) => r.regexes.size > 0).length;
   const state: RouterState = {
@@ -152,8 +170,10 @@ export async function benchDecision(): Promise<Row[]> {
     const s = sorted(perCase[i]);
     const d = decide(c.input, rules, state);
     rows.push({
-      name: `— ${c.label}: rule "${d.rule}" after ${d.trace.length} rules, ${fmt(c.input.tokens.o200k_base ?? 0)} tokens`,
+      name: `— ${c.label}: rule "${d.rule}" after ${d.trace.length} rules, ${fmt(c.request.prompt.length)} chars, ${fmt(c.input.tokens.o200k_base ?? 0)} tokens`,
       value: `${us(percentile(s, 50))} / ${us(percentile(s, 99))}`,
+      bar: `P99 ≤ ${BAR_P99_US} µs`,
+      ok: percentile(s, 99) <= BAR_P99_US * 1000,
     });
   });
   rows.push({ name: 'rules file', value: `${FIFTY_RULES.length} rules, ${regexRules} with regexes (RE2JS), ${rules.warnings.length} warnings` });
@@ -161,7 +181,12 @@ export async function benchDecision(): Promise<Row[]> {
   return rows;
 }
 
-if (require.main === module) {
+if (isMain('decision') && process.env.SWITCHYARD_BENCH_BUNDLED === '1') {
+  measureDecision().then(
+    (rows) => console.log(JSON.stringify(rows)),
+    (err) => { console.error(err); process.exit(1); },
+  );
+} else if (isMain('decision')) {
   benchDecision().then(
     (rows) => {
       printTable('Decision time (50 rules)', rows);

@@ -10,8 +10,18 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-export const ROOT = join(__dirname, '..');
+/** The repository (a bundled bench is told through SWITCHYARD_BENCH_ROOT, since it runs from a temp folder). */
+export const ROOT = process.env.SWITCHYARD_BENCH_ROOT ?? join(__dirname, '..');
 export const DIST = join(ROOT, 'dist');
+
+/**
+ * Whether the file named `name` (without extension) is the program being run. Not `require.main === module`:
+ * in a bundled bench every module shares the bundle's `module`, so that would be true for all of them.
+ */
+export function isMain(name: string): boolean {
+  const entry = process.argv[1] ?? '';
+  return new RegExp(`[\\\\/]${name}\\.(ts|js|cjs|mjs)$`).test(entry);
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Statistics and formatting
@@ -220,7 +230,7 @@ let corpusCache: string | null = null;
 export function corpus(): string {
   if (corpusCache) return corpusCache;
   try {
-    corpusCache = readFileSync(require.resolve('typescript/lib/typescript.js'), 'utf8').slice(0, 4 << 20);
+    corpusCache = readFileSync(require.resolve('typescript/lib/typescript.js', { paths: [ROOT] }), 'utf8').slice(0, 4 << 20);
   } catch {
     const r = rng(7);
     const words = ['const', 'return', 'function', 'value', 'node', 'type', 'if', 'else', 'the', 'of', 'checker', 'symbol'];
