@@ -96,6 +96,25 @@ export function rssOf(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number |
   }
 }
 
+/**
+ * CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat (clock ticks of 10 ms: good
+ * to a few percent over a phase of a second or more); null where unreadable.
+ */
+export function cpuMsOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime (fields 14 and 15), USER_HZ = 100
+  } catch {
+    return null;
+  }
+}
+
+/** Load average over the last minute (0 where unknown): how busy the shared machine was during a run. */
+export function loadAverage(): number {
+  try { return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]); } catch { return 0; }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Child processes
 
@@ -167,13 +186,13 @@ export const TEST_KEYS = { OPENAI_API_KEY: 'sk-bench-openai-0123456789abcdef', A
 export interface Daemon { url: string; port: number; token: string; home: string; pid: number; child: Child; stop(): Promise<void> }
 
 /** The built daemon (dist/daemon.js) in a fresh SWITCHYARD_HOME, with the given rules. */
-export async function startSwitchyard(rulesText: string, opts: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<Daemon> {
+export async function startSwitchyard(rulesText: string, opts: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv; script?: string } = {}): Promise<Daemon> {
   const home = mkdtempSync(join(tmpdir(), 'sy-bench-'));
   const rulesFile = join(home, 'bench-rules.json');
   writeFileSync(rulesFile, rulesText);
   let child: Child;
   try {
-    child = await spawnNode(join(DIST, 'daemon.js'), ['--port', '0', '--rules', rulesFile], {
+    child = await spawnNode(opts.script ?? join(DIST, 'daemon.js'), ['--port', '0', '--rules', rulesFile], {
       env: { ...TEST_KEYS, SWITCHYARD_HOME: home, SWITCHYARD_QUIET: '1', ...opts.env }, nodeArgs: opts.nodeArgs, cwd: home,
     });
   } catch (e) {
