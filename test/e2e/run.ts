@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { ROOT } from '../integration/helpers/daemon';
 import { CODE_SERVER_VERSION } from './lib/codeServer';
 import { runHostSuite } from './lib/hostMode';
-import { killAll } from './lib/procs';
+import { interrupted, killAll } from './lib/procs';
 import { ARTIFACTS, setup, type Env } from './lib/setup';
 import { adoptStrayDaemon } from './lib/stack';
 import { CHROMIUM, chromiumPresent, Workbench } from './lib/workbench';
@@ -66,13 +66,15 @@ async function runUiTests(env: Env): Promise<void> {
   log(`workbench ready in ${secs(Date.now() - t0)}`);
   const ctx: UiContext = {
     wb, env, log,
-    shot: async (name) => {
+    shot: async (name, area) => {
       const path = screenshotPath(name);
-      await wb.page.screenshot({ path });
+      if (area) await area.screenshot({ path });
+      else await wb.page.screenshot({ path });
       return path;
     },
   };
   for (const t of tests) {
+    if (interrupted()) break;
     const t1 = Date.now();
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -157,6 +159,7 @@ async function main(): Promise<number> {
   const ui = outcomes.filter((o) => o.layer === 'ui').length;
   const api = outcomes.filter((o) => o.layer === 'api').length;
   console.log(`\ne2e: ${ui} UI tests and ${api} API tests ran in ${secs(Date.now() - started)}; screenshots in ${ARTIFACTS}`);
+  if (interrupted()) console.log(`e2e: interrupted by ${interrupted()}`);
   if (failed) console.log(`failed: ${outcomes.filter((o) => !o.ok).map((o) => `[${o.layer}] ${o.name}`).join('; ')}`);
   console.log(`${passed} passed, ${failed} failed`);
   return failed ? 1 : 0;

@@ -10,6 +10,12 @@ interface Tracked { name: string; pid: number; group: boolean; proc?: ChildProce
 const tracked: Tracked[] = [];
 const cleanups: (() => void | Promise<void>)[] = [];
 let installed = false;
+let interruptedBy: NodeJS.Signals | null = null;
+
+/** The signal that interrupted the suite, if one did. */
+export function interrupted(): NodeJS.Signals | null {
+  return interruptedBy;
+}
 
 export function track(name: string, proc: ChildProcess, opts: { group?: boolean } = {}): void {
   if (!proc.pid) return;
@@ -69,9 +75,9 @@ export async function killAll(graceMs = 4000): Promise<void> {
   for (const t of list) if (!exited(t)) signal(t, 'SIGKILL');
   for (const fn of cleanups.splice(0).reverse()) {
     try {
-      await fn();
-    } catch {
-      // best effort
+      await Promise.race([fn(), new Promise((r) => setTimeout(r, 5000).unref())]);
+    } catch (err) {
+      console.error(`e2e: cleanup failed: ${(err as Error).message}`);
     }
   }
 }
@@ -87,6 +93,7 @@ function installHandlers(): void {
   process.on('exit', killAllSync);
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(sig, () => {
+      interruptedBy = sig;
       console.error(`\ne2e: ${sig} — stopping everything the suite started`);
       void killAll(2000).finally(() => process.exit(130));
     });

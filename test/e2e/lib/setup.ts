@@ -106,7 +106,7 @@ export async function setup(log: (s: string) => void): Promise<Env> {
   const bin = ensureCodeServer(log);
 
   const root = mkdtempSync(join(tmpdir(), 'sy-e2e-'));
-  if (!process.env.SWITCHYARD_E2E_KEEP_TMP) onCleanup(() => rmSync(root, { recursive: true, force: true }));
+  if (!process.env.SWITCHYARD_E2E_KEEP_TMP) onCleanup(() => rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }));
   const home = join(root, 'home');
   const workspace = join(root, 'workspace');
   const dataDir = join(root, 'data');

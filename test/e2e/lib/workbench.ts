@@ -17,6 +17,8 @@ export async function launchBrowser(): Promise<Browser> {
   const { chromium } = await import('playwright-core');
   return chromium.launch({
     executablePath: CHROMIUM, headless: true,
+    // Our own signal handlers end everything (lib/procs.ts); Playwright's would exit before the temp folder is gone.
+    handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
@@ -122,7 +124,9 @@ export class Workbench {
       return i >= 0 ? i + 1 : null;
     }, 10_000);
     await rows.nth(index - 1).click();
-    await this.quickInput().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+    // The palette is gone, or replaced by the command's own quick input (Ask…'s box reuses the widget).
+    await until(`the palette to close after "${title}"`, async () =>
+      !(await this.quickInput().isVisible()) || !(await input.inputValue()).startsWith('>'), 5_000, 50);
   }
 
   async closeQuickInput(): Promise<void> {
@@ -157,10 +161,10 @@ export class Workbench {
   async editorText(editor: Locator = this.activeEditor()): Promise<string> {
     // No named inner functions: tsx would wrap them in a `__name` helper the page does not have.
     return editor.evaluate((root) => {
-      const starts = new Set([...root.querySelectorAll('.margin-view-overlays > div')]
+      const starts = new Set(Array.from(root.querySelectorAll('.margin-view-overlays > div'))
         .filter((row) => (row.querySelector('.line-numbers')?.textContent ?? '').trim() !== '')
         .map((row) => parseFloat((row as HTMLElement).style.top) || 0));
-      const rows = [...root.querySelectorAll('.view-lines .view-line')]
+      const rows = Array.from(root.querySelectorAll('.view-lines .view-line'))
         .map((el) => ({ top: parseFloat((el as HTMLElement).style.top) || 0, text: (el as HTMLElement).innerText.replace(/\u00a0/g, ' ') }))
         .sort((a, b) => a.top - b.top);
       const lines: string[] = [];

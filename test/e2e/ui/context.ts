@@ -1,5 +1,6 @@
 /** What every UI test gets, and the small helpers they share. */
 import { join } from 'node:path';
+import type { Locator } from 'playwright-core';
 import { formatUsd } from '../../../shared/format';
 import type { Env } from '../lib/setup';
 import { ARTIFACTS } from '../lib/setup';
@@ -8,8 +9,8 @@ import { norm, until, type Workbench } from '../lib/workbench';
 export interface UiContext {
   wb: Workbench;
   env: Env;
-  /** Saves `test/e2e/artifacts/<name>.png`; returns its path. */
-  shot(name: string): Promise<string>;
+  /** Saves `test/e2e/artifacts/<name>.png` (the whole window, or just `area`); returns its path. */
+  shot(name: string, area?: Locator): Promise<string>;
   log(line: string): void;
 }
 

@@ -30,7 +30,8 @@ export const hintTests: UiTest[] = [
       assert.match(text, /✗ small talk/);
       assert.match(text, /✓ explain code — matched/);
       assert.match(text, new RegExp(`Candidates[\\s\\S]*${esc(FAST_MODEL)}[\\s\\S]*claude-3-5-haiku-20241022`));
-      await ctx.shot('inline-hint');
+      await ctx.shot('inline-hint', wb.page.locator('.part.editor'));
+      await ctx.shot('inline-hint-window');
       assert.equal(await env.stack.mock.count(), sentBefore, 'a hint never sends anything');
       await wb.page.mouse.move(5, 5);
       await wb.page.keyboard.press('Escape');
