@@ -52,3 +52,12 @@ function trimZeros(fixed: string, minDecimals: number): string {
   if (end === dot + 1) end = dot; // no decimals left: drop the point
   return fixed.slice(0, end);
 }
+
+/**
+ * A condition or observed value for traces: strings quoted but not JSON-escaped (a regex reads `"/^ok\b/i"`,
+ * not `"/^ok\\b/i"`), with line breaks and tabs shown as \n and \t; anything else as JSON.
+ */
+export function formatTraceValue(v: unknown): string {
+  if (typeof v === 'string') return `"${v.replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\t/g, '\\t')}"`;
+  return JSON.stringify(v) ?? String(v);
+}

@@ -1,5 +1,5 @@
 /** `switchyard route`: print the Decision for a request — no upstream call. */
-import { formatMs, formatUsd } from '../../shared/format';
+import { formatMs, formatTraceValue, formatUsd } from '../../shared/format';
 import type { Decision } from '../../shared/decision';
 import { decide } from '../router/decide';
 import { routeInput } from '../router/prepare';
@@ -34,7 +34,7 @@ export function formatDecision(d: Decision): string {
   for (const t of d.trace) {
     lines.push(t.matched
       ? `  ✓ #${t.index + 1} "${t.rule}" matched`
-      : `  ✗ #${t.index + 1} "${t.rule}": ${t.failed!.path} expected ${JSON.stringify(t.failed!.expected)}, got ${JSON.stringify(t.failed!.actual)}`);
+      : `  ✗ #${t.index + 1} "${t.rule}": ${t.failed!.path} expected ${formatTraceValue(t.failed!.expected)}, got ${formatTraceValue(t.failed!.actual)}`);
   }
   if (d.rule === 'default') lines.push(`  no rule matched → default`);
   return lines.join('\n');

@@ -1,6 +1,6 @@
 /** A Decision as Markdown for hovers: the estimate, each rule tried (✓/✗ with expected vs actual), candidates and skipped. Pure. */
 import type { Decision, FailedCondition, Skipped } from '../../shared/decision';
-import { formatMs, formatUsd } from '../../shared/format';
+import { formatMs, formatTraceValue, formatUsd } from '../../shared/format';
 import { decisionSummary, escapeMarkdown, inlineCode, providerLabel, shorten } from './labels';
 
 export interface TraceMarkdownOptions {
@@ -12,7 +12,7 @@ export interface TraceMarkdownOptions {
 
 function show(value: unknown): string {
   if (value === undefined) return '(none)';
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = formatTraceValue(value);
   return inlineCode(shorten(text, 80));
 }
 

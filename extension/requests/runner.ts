@@ -66,6 +66,8 @@ export class RequestRunner {
       { location: vscode.ProgressLocation.Notification, title: `Switchyard: ${options.title}`, cancellable: true },
       async (progress, token) => {
         let current = model;
+        // Once a fallback happened, the progress keeps saying so for the rest of the request.
+        let fellBack = '';
         let chars = 0;
         let lastReport = 0;
         progress.report({ message: `${model} · ${ruleLabel(decision.rule)} · waiting for the first token…` });
@@ -77,12 +79,13 @@ export class RequestRunner {
             const now = Date.now();
             if (now - lastReport > 250) {
               lastReport = now;
-              progress.report({ message: `${current} · ${chars.toLocaleString('en-US')} characters` });
+              progress.report({ message: `${fellBack || current} · ${chars.toLocaleString('en-US')} characters` });
             }
           },
           onFallback: (event) => {
             const text = fallbackText(event.from, event.to);
             current = event.to.model;
+            fellBack = text;
             this.log.warn(`${options.title}: ${text}${event.from.message ? ` (${event.from.message})` : ''}`);
             progress.report({ message: text });
             this.status.showFallback(text);

@@ -2,6 +2,7 @@
  * View models for a dry-run Decision (headline, candidates, trace) and for a replay result. Pure data in, strings
  * out, so the webview only lays them out. No DOM, no `vscode`.
  */
+import { formatTraceValue } from '../../../shared/format';
 import type { Decision } from '../../../shared/decision';
 import type { ReplayResult } from '../../../shared/protocol';
 import { formatMs, formatUsd } from '../common/format';
@@ -39,7 +40,7 @@ export interface DecisionView {
 export function formatConditionValue(v: unknown, max = 80): string {
   let s: string;
   if (v === null || v === undefined) s = '(not set)';
-  else if (typeof v === 'string') s = JSON.stringify(v);
+  else if (typeof v === 'string') s = formatTraceValue(v);
   else if (typeof v === 'number' || typeof v === 'boolean') s = String(v);
   else if (Array.isArray(v)) s = `[${v.map((x) => formatConditionValue(x, max)).join(', ')}]`;
   else if (typeof v === 'object' && Object.keys(v).length && Object.keys(v).every((k) => ['>', '>=', '<', '<=', '=='].includes(k))) {
