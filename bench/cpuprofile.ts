@@ -16,14 +16,26 @@ interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[
 export interface SelfTime { fn: string; where: string; ms: number; share: number }
 
 /** Self time per function (summed over every call site), largest first. */
-export function topSelfTime(file: string, n = 15, root = process.cwd()): { total: number; top: SelfTime[] } {
+/** Samples [from, to) ms after the profile's start, or all. */
+export type Window = [fromMs: number, toMs: number] | undefined;
+
+function* samples(p: Profile, window: Window): Generator<[id: number, us: number]> {
+  let t = 0;
+  for (let i = 0; i < p.samples.length; i++) {
+    const dt = p.timeDeltas[i] ?? 0;
+    t += dt;
+    if (window && (t / 1000 < window[0] || t / 1000 >= window[1])) continue;
+    yield [p.samples[i], dt];
+  }
+}
+
+export function topSelfTime(file: string, n = 15, root = process.cwd(), window?: Window): { total: number; top: SelfTime[] } {
   const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(p.nodes.map((x) => [x.id, x]));
   const self = new Map<string, { fn: string; where: string; us: number }>();
   let total = 0;
-  for (let i = 0; i < p.samples.length; i++) {
-    const node = byId.get(p.samples[i]);
-    const dt = p.timeDeltas[i] ?? 0;
+  for (const [id, dt] of samples(p, window)) {
+    const node = byId.get(id);
     if (!node) continue;
     total += dt;
     const { functionName, url, lineNumber } = node.callFrame;
@@ -39,6 +51,61 @@ export function topSelfTime(file: string, n = 15, root = process.cwd()): { total
   return { total: total / 1000, top };
 }
 
+/**
+ * Self time grouped by where the code comes from: packages and source folders inside an esbuild bundle (found
+ * from the `// node_modules/pkg/...` and `// daemon/...` path comments esbuild writes), WASM modules by their
+ * size-ordered ids, Node's own internals, native calls, GC and idle.
+ */
+export function selfTimeByArea(file: string, bundle: string, window?: Window): { total: number; areas: Array<{ area: string; ms: number; share: number }> } {
+  const ranges: Array<[line: number, area: string]> = [];
+  readFileSync(bundle, 'utf8').split('\n').forEach((line, i) => {
+    const m = /^\/\/ ((?:node_modules\/(?:@[^/]+\/)?[^/]+)|(?:[^/\s]+\/[^/\s]+))/.exec(line);
+    if (m && ranges.at(-1)?.[1] !== m[1]) ranges.push([i + 1, m[1].replace(/\.ts$/, '')]);
+  });
+  const areaOfLine = (line: number): string => {
+    let lo = 0, hi = ranges.length - 1, found = 'bundle (other)';
+    while (lo <= hi) { const mid = (lo + hi) >> 1; if (ranges[mid][0] <= line) { found = ranges[mid][1]; lo = mid + 1; } else hi = mid - 1; }
+    return found;
+  };
+  const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  const byId = new Map(p.nodes.map((x) => [x.id, x]));
+  const parent = new Map<number, number>();
+  for (const x of p.nodes) for (const c of x.children ?? []) parent.set(c, x.id);
+  const totals = new Map<string, number>();
+  let total = 0;
+  const bundleName = bundle.split('/').pop()!;
+  // A WebAssembly module is named after the bundled package whose JavaScript calls into it.
+  const wasmNames = new Map<string, string>();
+  const wasmName = (node: ProfileNode): string => {
+    const url = node.callFrame.url;
+    let name = wasmNames.get(url);
+    if (name) return name;
+    for (let id = parent.get(node.id); id !== undefined; id = parent.get(id)) {
+      const up = byId.get(id)!;
+      if (up.callFrame.url.endsWith(bundleName)) { name = `${areaOfLine(up.callFrame.lineNumber + 1)} (WebAssembly)`; break; }
+    }
+    name ??= `WebAssembly ${url.slice('wasm://wasm/'.length)}`;
+    wasmNames.set(url, name);
+    return name;
+  };
+  for (const [id, dt] of samples(p, window)) {
+    const node = byId.get(id);
+    if (!node) continue;
+    total += dt;
+    const { url, lineNumber, functionName } = node.callFrame;
+    let area: string;
+    if (url.endsWith(bundleName)) area = areaOfLine(lineNumber + 1);
+    else if (url.startsWith('wasm://')) area = wasmName(node);
+    else if (url.includes('deps/undici')) area = 'undici (Node\'s fetch, Response, Headers)';
+    else if (url.startsWith('node:')) area = 'Node internals (http, streams, events, modules)';
+    else if (!url) area = functionName.startsWith('(') ? functionName : `native: ${functionName}`;
+    else area = url;
+    totals.set(area, (totals.get(area) ?? 0) + dt);
+  }
+  const areas = [...totals].sort((a, b) => b[1] - a[1]).map(([area, us]) => ({ area, ms: us / 1000, share: total ? us / total : 0 }));
+  return { total: total / 1000, areas };
+}
+
 function shorten(url: string, root: string): string {
   const path = url.replace(/^file:\/\//, '');
   const nm = path.lastIndexOf('node_modules/');
@@ -47,8 +114,14 @@ function shorten(url: string, root: string): string {
 }
 
 if (isMain('cpuprofile')) {
-  const [file, n] = process.argv.slice(2);
-  if (!file) { console.error('usage: bench/cpuprofile.ts FILE.cpuprofile [N]'); process.exit(2); }
+  const [file, n, bundle] = process.argv.slice(2);
+  if (!file) { console.error('usage: bench/cpuprofile.ts FILE.cpuprofile [N] [BUNDLE.js]'); process.exit(2); }
+  if (bundle) {
+    const { total, areas } = selfTimeByArea(file, bundle);
+    console.log(`by area (${total.toFixed(0)} ms sampled):`);
+    for (const a of areas.slice(0, Number(n) || 25)) console.log(`${(a.share * 100).toFixed(1).padStart(5)} %  ${a.ms.toFixed(1).padStart(8)} ms  ${a.area}`);
+    process.exit(0);
+  }
   const { total, top } = topSelfTime(file, Number(n) || 25);
   console.log(`total sampled: ${total.toFixed(0)} ms`);
   for (const t of top) console.log(`${(t.share * 100).toFixed(1).padStart(5)} %  ${t.ms.toFixed(1).padStart(8)} ms  ${t.fn}  ${t.where}`);
