@@ -1,8 +1,9 @@
 /**
  * Streaming: a 50-delta SSE answer (the mock upstream emits one content delta every 2 ms), direct from the mock vs
  * through the daemon, runs interleaved on one keep-alive connection each. Per run: time to the response headers,
- * to the first content delta, to the last byte; every delta's arrival time, for the gaps between deltas and for
- * how many deltas arrive glued into one read (a proxy that buffers would glue them).
+ * to the first content delta, to the last byte; every delta's arrival time, for the gaps between deltas. A proxy
+ * that holds deltas back either glues them into one read (buffering) or delivers one late and the next right
+ * after it (a catch-up): both are counted, through vs direct, so that the machine's own jitter cancels out.
  *   node --import tsx bench/streaming.ts
  */
 import { request, type Agent } from 'node:http';
@@ -17,7 +18,6 @@ const WARMUP = 5;
 /** Streams with no delay between deltas before the measured runs, so both paths are JIT-warm (~2 s). */
 const FAST_WARMUP = 300;
 const BAR_FIRST_DELTA_MS = 1;
-const BAR_GAP_P99_MS = 1;
 
 interface Run { headers: number; firstDelta: number; last: number; deltaTimes: number[]; reads: number[] }
 
@@ -87,12 +87,22 @@ export async function benchStreaming(runs = RUNS): Promise<Row[]> {
     const stat = (rs: Run[], f: (x: Run) => number) => summarize(rs.map(f));
     const gaps = (rs: Run[]) => summarize(rs.flatMap((x) => x.deltaTimes.slice(1).map((v, k) => v - x.deltaTimes[k])));
     const glued = (rs: Run[]) => { const all = rs.flatMap((x) => x.reads); return all.reduce((a, n) => a + (n - 1), 0) / (rs.length * (DELTAS - 1)); };
+    // A held-back delta shows as a long gap followed at once by a catch-up (a very short gap): count those pairs.
+    const catchUps = (rs: Run[]) => {
+      let n = 0, pairs = 0;
+      for (const x of rs) {
+        const g = x.deltaTimes.slice(1).map((v, k) => v - x.deltaTimes[k]);
+        for (let k = 0; k + 1 < g.length; k++) { pairs++; if (g[k] > 1.5 * DELTA_DELAY_MS && g[k + 1] < 0.5 * DELTA_DELAY_MS) n++; }
+      }
+      return n / pairs;
+    };
     const pair = (a: Summary, b: Summary) => `P50 ${ms(a.p50)} → ${ms(b.p50)} · P99 ${ms(a.p99)} → ${ms(b.p99)}`;
     const fd = [stat(d.runs, (x) => x.firstDelta), stat(s.runs, (x) => x.firstDelta)];
     const hd = [stat(d.runs, (x) => x.headers), stat(s.runs, (x) => x.headers)];
     const lb = [stat(d.runs, (x) => x.last), stat(s.runs, (x) => x.last)];
     const gp = [gaps(d.runs), gaps(s.runs)];
     const gl = [glued(d.runs), glued(s.runs)];
+    const cu = [catchUps(d.runs), catchUps(s.runs)];
     return [
       { name: `time to first content delta, direct → through (${runs} runs each, ${DELTAS} deltas ${DELTA_DELAY_MS} ms apart)`, value: pair(fd[0], fd[1]) },
       {
@@ -105,17 +115,18 @@ export async function benchStreaming(runs = RUNS): Promise<Row[]> {
       { name: 'time to last byte, direct → through', value: pair(lb[0], lb[1]) },
       { name: 'added to the last byte', value: `P50 ${ms(lb[1].p50 - lb[0].p50)} · P99 ${ms(lb[1].p99 - lb[0].p99)}` },
       { name: `gap between consecutive deltas, direct → through (${fmt(gp[0].n)} gaps each)`, value: `${pair(gp[0], gp[1])} · max ${ms(gp[0].max)} → ${ms(gp[1].max)}` },
+      { name: 'gap P99, through − direct (scheduling jitter on the shared machine shows here first)', value: ms(gp[1].p99 - gp[0].p99) },
       {
-        name: 'deltas held back after the first: gap P99 through − direct',
-        value: ms(gp[1].p99 - gp[0].p99),
-        bar: `≤ ${BAR_GAP_P99_MS} ms`,
-        ok: gp[1].p99 - gp[0].p99 <= BAR_GAP_P99_MS,
-      },
-      {
-        name: 'deltas that arrived glued to the previous one in the same read, direct → through',
+        name: 'deltas held back after the first: deltas glued to the previous one in the same read, direct → through',
         value: `${fmt(gl[0] * 100, 1)} % → ${fmt(gl[1] * 100, 1)} %`,
         bar: '≤ direct + 2 points',
         ok: gl[1] <= gl[0] + 0.02,
+      },
+      {
+        name: `deltas held back after the first: a gap > ${fmt(1.5 * DELTA_DELAY_MS, 1)} ms then at once one < ${fmt(0.5 * DELTA_DELAY_MS, 1)} ms (late, then catching up), direct → through`,
+        value: `${fmt(cu[0] * 100, 2)} % → ${fmt(cu[1] * 100, 2)} % of gap pairs`,
+        bar: '≤ direct + 1 point',
+        ok: cu[1] <= cu[0] + 0.01,
       },
     ];
   } finally {
