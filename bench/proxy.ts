@@ -207,7 +207,7 @@ function rowsFor(targets: Target[], seq: Partial<Record<Key, Summary>>, load: Re
   if (p) {
     const pk = by('portkey')!;
     portkeyRows.push(
-      { name: `sequential — through ${pk.label}: P50 / P99 / mean`, value: triple(p) + errs('portkey') },
+      { name: `sequential — ${pk.label}: P50 / P99 / mean`, value: triple(p) + errs('portkey') },
       { name: 'sequential P50: Switchyard ÷ Portkey', value: `${ratio(s.p50, p.p50)} (${ms(s.p50)} vs ${ms(p.p50)})` },
       { name: 'sequential P99: Switchyard ÷ Portkey', value: `${ratio(s.p99, p.p99)} (${ms(s.p99)} vs ${ms(p.p99)})` },
       { name: 'sequential mean: Switchyard ÷ Portkey', value: `${ratio(s.mean, p.mean)} (${ms(s.mean)} vs ${ms(p.mean)})` },

@@ -51,8 +51,10 @@ default → the "standard" target = gpt-4o) to the same mock through \`custom_ho
 load runs as the proxy table: every ratio is Switchyard ÷ Portkey (below 1× = Switchyard is faster / cheaper for
 times and CPU; above 1× = more requests/s).`,
   streaming: `The mock upstream emits a 50-delta answer, one content delta every 2 ms (\`--deltas 50 --delta-delay-ms 2\`).
-5 warm-up then 60 runs per target, interleaved, one keep-alive connection each; the client timestamps every SSE
-content delta as its read arrives. The first *content delta* is compared (the direct stream's first bytes are the
+300 undelayed streams per target first (JIT warm-up), then 5 warm-up and 60 measured runs per target,
+interleaved, one keep-alive connection each; the client timestamps every SSE
+content delta as its read arrives. "Added" = through − direct at each percentile (so a noisy direct P99 can make
+the added P99 smaller than the added P50). The first *content delta* is compared (the direct stream's first bytes are the
 mock's headers and role chunk, sent before any content; the daemon sends its headers with the first content delta,
 its commit point for fallback). A proxy that holds deltas back shows it in one of two ways, both counted through
 vs direct: deltas "glued" into the same read as the previous one (buffering), or a late delta followed at once by
