@@ -14,8 +14,8 @@ import {
 
 export async function ab(scriptA: string, scriptB: string, n = 2_000, warmup = 300): Promise<Row[]> {
   const mock = await startMock();
-  const a = await startSwitchyard(defaultRulesFor(mock), { script: resolve(scriptA) });
-  const b = await startSwitchyard(defaultRulesFor(mock), { script: resolve(scriptB) });
+  const a = await startSwitchyard(defaultRulesFor(mock), { script: resolve(scriptA) }).catch(async (e) => { await mock.stop(); throw e; });
+  const b = await startSwitchyard(defaultRulesFor(mock), { script: resolve(scriptB) }).catch(async (e) => { await Promise.allSettled([a.stop(), mock.stop()]); throw e; });
   try {
     const targets = [
       { name: 'direct', url: `${mock.url}/v1/chat/completions`, auth: `Bearer ${TEST_KEYS.OPENAI_API_KEY}`, model: 'gpt-4o-2024-08-06', pid: null as number | null },
