@@ -6,7 +6,7 @@
  *   node --import tsx bench/fetchCheck.ts
  */
 import type { CanonicalRequest } from '../shared/canonical';
-import { keepAliveFetch } from '../daemon/engine';
+import { keepAliveFetch } from '../daemon/providers/keepAliveFetch';
 import { createAdapter } from '../daemon/providers/index';
 import { ProviderError } from '../daemon/providers/types';
 import type { ResolvedProvider } from '../daemon/rules/types';
