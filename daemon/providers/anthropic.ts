@@ -9,7 +9,7 @@ import type { CanonicalRequest, CanonicalResponse, StreamEvent } from '../../sha
 import type { ResolvedProvider } from '../rules/types';
 import { toProviderError } from './errors';
 import { PLACEHOLDER_API_KEY, SDK_TIMEOUT_MS, type AdapterOptions } from './openai';
-import { assertEventStream, readSSE } from './sse';
+import { streamEvents } from './sse';
 import { AnthropicStreamDecoder, fromAnthropicResponse, toAnthropicRequest } from './translate/anthropic';
 import { ProviderError, type ProviderAdapter, type ProviderCallOptions } from './types';
 
@@ -48,29 +48,7 @@ export class AnthropicAdapter implements ProviderAdapter {
 
   async *stream(request: CanonicalRequest, { model, signal }: ProviderCallOptions): AsyncGenerator<StreamEvent, void, undefined> {
     const body: MessageCreateParamsStreaming = { ...toAnthropicRequest({ ...request, stream: true }, model), stream: true };
-    let response: Response;
-    try {
-      response = await this.client.messages.create(body, { signal }).asResponse();
-    } catch (err) {
-      throw toProviderError(err, signal);
-    }
-    try {
-      await assertEventStream(response);
-    } catch (err) {
-      throw toProviderError(err, signal, 'body');
-    }
     const decoder = new AnthropicStreamDecoder();
-    for await (const message of readSSE(response.body, signal)) {
-      let events: StreamEvent[];
-      try {
-        events = decoder.push(message.event, message.data);
-      } catch (err) {
-        throw toProviderError(err, signal, 'body');
-      }
-      for (const ev of events) yield ev;
-      if (decoder.finished) return;
-    }
-    if (signal.aborted) throw new ProviderError('cancelled', 'request cancelled');
-    throw new ProviderError('stream-cut', 'upstream stream ended without message_stop');
+    yield* streamEvents(() => this.client.messages.create(body, { signal }).asResponse(), signal, { decode: (message) => decoder.push(message.event, message.data), get finished() { return decoder.finished; } }, 'message_stop');
   }
 }

@@ -10,7 +10,7 @@ import type {
 import type { CanonicalRequest, CanonicalResponse, StreamEvent } from '../../shared/canonical';
 import type { ResolvedProvider } from '../rules/types';
 import { toProviderError } from './errors';
-import { assertEventStream, readSSE } from './sse';
+import { streamEvents } from './sse';
 import { fromOpenAIResponse, OpenAIStreamDecoder, toOpenAIRequest, type ToOpenAIOptions } from './translate/openai';
 import { ProviderError, type ProviderAdapter, type ProviderCallOptions } from './types';
 
@@ -60,29 +60,7 @@ export class OpenAIAdapter implements ProviderAdapter {
 
   async *stream(request: CanonicalRequest, { model, signal }: ProviderCallOptions): AsyncGenerator<StreamEvent, void, undefined> {
     const body: ChatCompletionCreateParamsStreaming = { ...toOpenAIRequest({ ...request, stream: true }, model, this.wire), stream: true };
-    let response: Response;
-    try {
-      response = await this.client.chat.completions.create(body, { signal }).asResponse();
-    } catch (err) {
-      throw toProviderError(err, signal);
-    }
-    try {
-      await assertEventStream(response);
-    } catch (err) {
-      throw toProviderError(err, signal, 'body');
-    }
     const decoder = new OpenAIStreamDecoder();
-    for await (const message of readSSE(response.body, signal)) {
-      let events: StreamEvent[];
-      try {
-        events = decoder.push(message.data);
-      } catch (err) {
-        throw toProviderError(err, signal, 'body');
-      }
-      for (const ev of events) yield ev;
-      if (decoder.finished) return;
-    }
-    if (signal.aborted) throw new ProviderError('cancelled', 'request cancelled');
-    throw new ProviderError('stream-cut', 'upstream stream ended without [DONE]');
+    yield* streamEvents(() => this.client.chat.completions.create(body, { signal }).asResponse(), signal, { decode: (message) => decoder.push(message.data), get finished() { return decoder.finished; } }, '[DONE]');
   }
 }
