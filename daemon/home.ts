@@ -2,15 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DaemonInfo } from '../shared/daemonInfo';
 
-export interface DaemonInfo {
-  port: number;
-  pid: number;
-  token: string;
-  version: string;
-}
-
-export const DEFAULT_PORT = 7433;
+export { DEFAULT_PORT, type DaemonInfo } from '../shared/daemonInfo';
 
 export const paths = (home: string) => ({
   info: join(home, 'daemon.json'),

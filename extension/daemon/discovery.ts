@@ -3,16 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import type { DaemonInfo } from '../../shared/daemonInfo';
 
-/** What the daemon writes to `<home>/daemon.json` once it listens. */
-export interface DaemonInfo {
-  port: number;
-  pid: number;
-  token: string;
-  version: string;
-}
-
-export const DEFAULT_PORT = 7433;
+export { DEFAULT_PORT, type DaemonInfo } from '../../shared/daemonInfo';
 
 /** The daemon's home: the setting if set, else `$SWITCHYARD_HOME`, else `~/.switchyard`. `~` is expanded. */
 export function resolveHome(setting: string | undefined | null, env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
