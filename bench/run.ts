@@ -95,7 +95,7 @@ function headline(parts: Part[]): Row[] {
     pick('proxy', 'Switchyard daemon CPU time per request', 'Daemon CPU per proxied request'),
     pick('proxy', 'throughput at 16 connections', 'Throughput at 16 connections vs Portkey gateway'),
     pick('portkey', 'sequential P50: Switchyard ÷ Portkey', 'Sequential latency P50, Switchyard ÷ Portkey'),
-    pick('streaming', 'added to the first content delta', 'Streaming: added to the first token'),
+    pick('streaming', 'added to the first content delta', 'Streaming: added to the first token (through − direct, per percentile)'),
     pick('streaming', 'deltas held back after the first: deltas glued', 'Streaming: deltas glued into one read (held back), direct → through'),
     pick('streaming', 'deltas held back after the first: a gap', 'Streaming: late deltas followed by a catch-up, direct → through'),
     pick('daemon', 'start-up: spawn → ready', 'Daemon start-up (spawn → ready), P50 / max'),
