@@ -1,6 +1,7 @@
 /**
- * Evaluating one rule condition against a request's features. Returns null when it matches, else the first
- * condition that failed with the value it saw — the trace shows exactly why a rule did not fire.
+ * Rule conditions, compiled once at load into checks over a request's features. A check returns null when the
+ * condition holds, else the condition that failed with the value it saw — the trace shows exactly why a rule did
+ * not fire.
  */
 import type { RE2JS } from 're2js';
 import type { Comparison, Condition, PromptCondition } from '../../shared/config';
@@ -49,73 +50,118 @@ function promptMatches(f: Features, cond: PromptCondition, regex: RE2JS | undefi
 
 const NUMERIC = ['inputTokens', 'maxOutputTokens', 'latencyBudgetMs', 'spentTodayUsd', 'spentMonthUsd'] as const;
 
+/** A compiled condition: null when it holds, else the first condition that failed (in evaluation order). */
+export type Check = (f: Features) => FailedCondition | null;
+
 /**
- * @param path   the condition's path inside the rule (`if`, `if.all[1]`), used for the trace and to find its regexes
+ * Relative cost of testing a condition, so an AND tries cheap tests first: a field comparison is a few
+ * nanoseconds, a prompt scan is linear in the prompt. `all` and implicit-AND keys are commutative, so the order
+ * changes only which failing condition the trace names — always one that really failed.
+ */
+function cost(c: Condition): number {
+  let most = 0;
+  for (const [key, v] of Object.entries(c)) {
+    if (v === undefined) continue;
+    const own = key === 'prompt' ? 3 : key === 'estimatedCostUsd' ? 2
+      : key === 'all' || key === 'any' ? Math.max(1, ...(v as Condition[]).map(cost))
+      : key === 'not' ? Math.max(1, cost(v as Condition)) : 0;
+    most = Math.max(most, own);
+  }
+  return most;
+}
+
+const byCost = <T>(items: T[], costOf: (t: T) => number) =>
+  items.map((item, i) => ({ item, i, c: costOf(item) })).sort((a, b) => a.c - b.c || a.i - b.i);
+
+/**
+ * Compiles a rule's condition once, at load: paths for the trace are built here, regexes bound, and every AND
+ * ordered cheap-first, so deciding allocates nothing for conditions that hold.
+ * @param path    the condition's path inside the rule (`if`, `if.all[1]`)
  * @param regexes compiled prompt regexes keyed by `<path>.prompt`
  */
-export function evaluate(c: Condition, f: Features, regexes: Map<string, RE2JS>, path: string): FailedCondition | null {
-  for (const key in c) {
-    const expected = (c as Record<string, unknown>)[key];
-    if (expected === undefined) continue;
-    const at = `${path}.${key}`;
-    switch (key) {
-      case 'task': case 'source': case 'urgency': case 'language': {
-        const actual = f[key];
-        if (!oneOf(actual, expected as string | string[])) return { path: at, expected, actual: actual ?? null };
-        break;
-      }
-      case 'prompt': {
-        const cond = expected as PromptCondition;
-        if (!promptMatches(f, cond, regexes.get(at))) {
-          return { path: 'regex' in cond ? `${at}.regex` : `${at}.contains`, expected: 'regex' in cond ? `/${cond.regex}/${cond.flags ?? ''}` : cond.contains, actual: preview(f.prompt) };
-        }
-        break;
-      }
-      case 'estimatedCostUsd': {
+export function compileCondition(c: Condition, path: string, regexes: Map<string, RE2JS>): Check {
+  const entries = Object.entries(c).filter(([, v]) => v !== undefined);
+  const checks = byCost(entries, ([k, v]) => cost({ [k]: v } as Condition)).map(({ item: [key, expected] }) => compileKey(key, expected, `${path}.${key}`, regexes));
+  if (checks.length === 1) return checks[0];
+  return (f) => {
+    for (const check of checks) {
+      const failed = check(f);
+      if (failed) return failed;
+    }
+    return null;
+  };
+}
+
+function compileKey(key: string, expected: unknown, at: string, regexes: Map<string, RE2JS>): Check {
+  switch (key) {
+    case 'task': case 'source': case 'urgency': case 'language': {
+      const field = key;
+      const want = expected as string | string[];
+      return (f) => (oneOf(f[field], want) ? null : { path: at, expected, actual: f[field] ?? null });
+    }
+    case 'prompt': {
+      const cond = expected as PromptCondition;
+      const regex = regexes.get(at);
+      const failPath = 'regex' in cond ? `${at}.regex` : `${at}.contains`;
+      const shown = 'regex' in cond ? `/${cond.regex}/${cond.flags ?? ''}` : cond.contains;
+      return (f) => (promptMatches(f, cond, regex) ? null : { path: failPath, expected: shown, actual: preview(f.prompt) });
+    }
+    case 'estimatedCostUsd': {
+      const cmp = expected as Comparison;
+      return (f) => {
         const actual = f.estimatedCostUsd();
-        if (!compare(actual, expected as Comparison)) return { path: at, expected, actual };
-        break;
-      }
-      case 'all': {
-        const subs = expected as Condition[];
-        for (let i = 0; i < subs.length; i++) {
-          const failed = evaluate(subs[i], f, regexes, `${at}[${i}]`);
+        return compare(actual, cmp) ? null : { path: at, expected, actual };
+      };
+    }
+    case 'all': {
+      const subs = byCost(expected as Condition[], cost).map(({ item, i }) => compileCondition(item, `${at}[${i}]`, regexes));
+      return (f) => {
+        for (const check of subs) {
+          const failed = check(f);
           if (failed) return failed;
         }
-        break;
-      }
-      case 'any': {
-        const subs = expected as Condition[];
+        return null;
+      };
+    }
+    case 'any': {
+      const subs = byCost(expected as Condition[], cost).map(({ item, i }) => compileCondition(item, `${at}[${i}]`, regexes));
+      const count = subs.length;
+      return (f) => {
         let firstFailure: FailedCondition | null = null;
-        let matched = false;
-        for (let i = 0; i < subs.length && !matched; i++) {
-          const failed = evaluate(subs[i], f, regexes, `${at}[${i}]`);
-          if (!failed) matched = true;
-          else firstFailure ??= failed;
+        for (const check of subs) {
+          const failed = check(f);
+          if (!failed) return null;
+          firstFailure ??= failed;
         }
-        if (!matched) return { path: at, expected: `one of ${subs.length} conditions`, actual: `none matched (first: ${firstFailure!.path} expected ${JSON.stringify(firstFailure!.expected)}, got ${JSON.stringify(firstFailure!.actual)})` };
-        break;
+        const ff = firstFailure!;
+        return { path: at, expected: `one of ${count} conditions`, actual: `none matched (first: ${ff.path} expected ${JSON.stringify(ff.expected)}, got ${JSON.stringify(ff.actual)})` };
+      };
+    }
+    case 'not': {
+      const inner = compileCondition(expected as Condition, at, regexes);
+      return (f) => (inner(f) ? null : { path: at, expected: 'the inner condition to fail', actual: 'it matched' });
+    }
+    default: {
+      if ((NUMERIC as readonly string[]).includes(key)) {
+        const field = key as (typeof NUMERIC)[number];
+        const cmp = expected as Comparison;
+        return (f) => {
+          const actual = f[field];
+          return actual !== undefined && compare(actual, cmp) ? null : { path: at, expected, actual: actual ?? null };
+        };
       }
-      case 'not': {
-        if (!evaluate(expected as Condition, f, regexes, at)) return { path: at, expected: 'the inner condition to fail', actual: 'it matched' };
-        break;
-      }
-      default: {
-        if ((NUMERIC as readonly string[]).includes(key)) {
-          const actual = f[key as (typeof NUMERIC)[number]];
-          if (actual === undefined || !compare(actual, expected as Comparison)) return { path: at, expected, actual: actual ?? null };
-          break;
-        }
-        // metadata.<key>: equality or membership; a comparison tests the value as a number.
-        const actual = f.metadata[key.slice('metadata.'.length)];
-        const ok = typeof expected === 'string' || Array.isArray(expected)
+      // metadata.<key>: equality or membership; a comparison tests the value as a number.
+      const name = key.slice('metadata.'.length);
+      const isSet = typeof expected === 'string' || Array.isArray(expected);
+      return (f) => {
+        const actual = f.metadata[name];
+        const ok = isSet
           ? oneOf(actual, expected as string | string[])
           : actual !== undefined && actual.trim() !== '' && Number.isFinite(Number(actual)) && compare(Number(actual), expected as Comparison);
-        if (!ok) return { path: at, expected, actual: actual ?? null };
-      }
+        return ok ? null : { path: at, expected, actual: actual ?? null };
+      };
     }
   }
-  return null;
 }
 
 /** Traces carry a bounded preview of the prompt, not the whole text. */

@@ -7,7 +7,7 @@ import type { Target } from '../../shared/config';
 import type { Candidate, Decision, RouteRequest, RouterState, Skipped, TraceEntry } from '../../shared/decision';
 import { estimateFor, expectedOutputTokens } from '../estimate/estimate';
 import type { CompiledRules, ResolvedModel } from '../rules/types';
-import { evaluate, type Features } from './conditions';
+import type { Features } from './conditions';
 
 export interface RouteInput {
   request: RouteRequest;
@@ -44,7 +44,7 @@ export function decide(input: RouteInput, rules: CompiledRules, state: RouterSta
   const trace: TraceEntry[] = [];
   let matchedIndex = -1;
   for (const compiled of forced ? [] : rules.rules) {
-    const failed = evaluate(compiled.rule.if, features, compiled.regexes, 'if');
+    const failed = compiled.check(features);
     trace.push(failed ? { rule: compiled.rule.name, index: compiled.index, matched: false, failed } : { rule: compiled.rule.name, index: compiled.index, matched: true });
     if (!failed) { matchedIndex = compiled.index; break; }
   }

@@ -13,6 +13,7 @@ import { RulesFile, type Condition, type RulesConfig, type Target } from '../../
 import type { ValidationIssue } from '../../shared/protocol';
 import { DEFAULT_RULES_TEXT } from './defaults';
 import { formatPath, TextPositions } from './positions';
+import { compileCondition } from '../router/conditions';
 import { compileUserRegex } from './regex';
 import { implies } from './shadowing';
 import type { CompiledRule, CompiledRules, ResolvedModel, ResolvedProvider } from './types';
@@ -190,7 +191,7 @@ function crossCheck(config: RulesConfig, raw: unknown, add: Add): Omit<CompiledR
         break;
       }
     }
-    compiledRules.push({ rule, index, regexes });
+    compiledRules.push({ rule, index, regexes, check: compileCondition(rule.if, 'if', regexes) });
   });
 
   const encodings = [...new Set<Encoding>(['o200k_base', ...Object.values(models).map((m) => m.encoding)])];

@@ -3,6 +3,7 @@ import type { RE2JS } from 're2js';
 import type { Encoding } from '../../shared/catalog';
 import type { ProviderType, Rule, RulesConfig, Target } from '../../shared/config';
 import type { ValidationIssue } from '../../shared/protocol';
+import type { Check } from '../router/conditions';
 
 export interface ResolvedProvider {
   name: string;
@@ -30,12 +31,14 @@ export interface ResolvedModel {
   tokensPerSecond: number;
 }
 
-/** A condition with its regexes compiled once, at load. */
+/** A rule with its condition compiled once, at load. */
 export interface CompiledRule {
   rule: Rule;
   index: number;
   /** Compiled prompt regexes keyed by the condition path that holds them (e.g. `if.any[0].prompt`). */
   regexes: Map<string, RE2JS>;
+  /** The condition as a check: null when it holds, else the condition that failed. */
+  check: Check;
 }
 
 export interface CompiledRules {

@@ -77,6 +77,12 @@ describe('conditions', () => {
     assert.equal(one({ not: { task: 'chat' } }, { task: 'chat' }).trace[0].failed?.path, 'if.not');
     assert.equal(one({ task: 'tests', source: 'codeAction' }, { task: 'tests', source: 'palette' }).trace[0].failed?.path, 'if.source');
   });
+  it('an AND tests cheap fields before scanning the prompt; the trace names a condition that really failed', () => {
+    const d = one({ all: [{ prompt: { regex: 'select' } }, { language: 'sql' }] }, { prompt: 'nothing here', language: 'python' });
+    assert.deepEqual(d.trace[0].failed, { path: 'if.all[1].language', expected: 'sql', actual: 'python' });
+    assert.equal(one({ prompt: { contains: 'x' }, task: 'a' }, { prompt: 'y', task: 'b' }).trace[0].failed?.path, 'if.task');
+    assert.equal(one({ all: [{ prompt: { regex: 'select' } }, { language: 'sql' }] }, { prompt: 'select 1', language: 'sql' }).rule, 'r');
+  });
 });
 
 describe('decide', () => {
