@@ -82,6 +82,13 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   get rules(): CompiledRules { return this.getRules(); }
 
+  /** New rules: provider definitions or keys may differ, and so may the circuit settings. */
+  rulesChanged(): void {
+    this.adapters.clear();
+    const { circuit } = this.rules.config.fallback;
+    this.circuits.configure({ failures: circuit.failures, coolDownMs: circuit.coolDownMs });
+  }
+
   /** The router's view of the world right now. */
   state(): RouterState {
     const rules = this.rules;
@@ -183,9 +190,6 @@ export class Engine extends EventEmitter<EngineEvents> {
       return { provider: m.provider, model: m.id, state: c?.state ?? 'closed', openUntil: c?.openUntil, consecutiveFailures: c?.consecutiveFailures ?? 0, hasKey: this.keys.has(rules.providers[m.provider]) };
     });
   }
-
-  /** Drops cached adapters (keys or rules changed). */
-  resetAdapters(): void { this.adapters.clear(); }
 
   private adapterFor(providerName: string, rules: CompiledRules): ProviderAdapter | ProviderError {
     const provider = rules.providers[providerName];

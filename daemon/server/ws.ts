@@ -43,7 +43,7 @@ export function createWsServer(ctx: WsContext) {
   };
   ctx.engine.on('spend', (entry) => broadcast('spend.updated', { entry }));
   ctx.engine.on('health', (h) => broadcast('health.changed', h));
-  ctx.rules.on('changed', (snap) => { ctx.engine.resetAdapters(); broadcast('rules.changed', snap); });
+  ctx.rules.on('changed', (snap) => { ctx.engine.rulesChanged(); broadcast('rules.changed', snap); });
 
   const send = (ws: WebSocket, payload: unknown) => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(payload)); };
 
@@ -110,8 +110,8 @@ export function createWsServer(ctx: WsContext) {
     'providers.health': () => ctx.engine.health(),
     'keys.set': (p) => {
       if (typeof p?.provider !== 'string' || (p.key !== null && typeof p.key !== 'string')) throw new MethodError(ErrorCodes.badRequest, 'params: { provider: string, key: string | null }');
+      // The adapter pool keys clients by provider and key, so the next request uses the new key.
       ctx.engine.keys.set(p.provider, p.key);
-      ctx.engine.resetAdapters();
       broadcast('health.changed', ctx.engine.health());
       return { ok: true as const };
     },
