@@ -1,11 +1,10 @@
 /** The rules editor's real bundle and HTML in real Chromium, with a stub acquireVsCodeApi (and once with the real host session). */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import { parse } from 'jsonc-parser';
 import { RulesEditorSession } from '../../extension/webviews/rulesEditor/session';
 import type { Methods, MethodName } from '../../shared/protocol';
-import { browserSkipReason, buildWebviews, cleanup, launch, openView, serve, type Served, type View } from '../fixtures/webview-harness/harness';
+import { browserSkipReason, useChromiumViews, type View } from '../fixtures/webview-harness/harness';
 import { decision, replayResult, RULES_TEXT } from '../fixtures/webview-harness/data';
 
 const skip = browserSkipReason();
@@ -15,23 +14,10 @@ const FILE = '/home/u/.switchyard/rules.json';
 type Posted = { type: string; op?: { kind: string; path: unknown[]; value?: unknown; from?: unknown; to?: unknown; index?: number }; version?: number; [k: string]: unknown };
 
 describe('rules editor in Chromium', { skip }, () => {
-  let browser: Browser;
-  let served: Served;
-  let dir: string;
-
-  before(async () => {
-    dir = await buildWebviews();
-    served = await serve(dir);
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    await served?.close();
-    if (dir) cleanup(dir);
-  });
+  const views = useChromiumViews();
 
   async function open(text = RULES_TEXT, version = 1): Promise<View> {
-    const v = await openView(browser, served, 'rulesEditor');
+    const v = await views.open('rulesEditor');
     await v.waitForPosted('ready');
     await v.send({ type: 'draft', text, version, dirty: false, file: FILE, stale: false });
     await v.page.waitForSelector('li.rule');
@@ -210,7 +196,7 @@ describe('rules editor in Chromium', { skip }, () => {
   });
 
   test('a draft that does not parse shows where and how to fix it', async () => {
-    const v = await openView(browser, served, 'rulesEditor');
+    const v = await views.open('rulesEditor');
     await v.send({ type: 'draft', text: '{\n  "version": 1,\n  "rules": [ { "name": "x" \n}', version: 1, dirty: false, file: FILE, stale: true });
     const { page } = v;
     await page.waitForSelector('[data-banner="syntax"]');
@@ -246,7 +232,7 @@ describe('rules editor in Chromium', { skip }, () => {
       post: (m) => ready.then((v) => v.send(m)),
       runCommand: () => undefined, openFile: () => undefined,
     });
-    const view = await openView(browser, served, 'rulesEditor', { toHost: (m) => session.handle(m) });
+    const view = await views.open('rulesEditor', { toHost: (m) => session.handle(m) });
     opened(view);
     const { page } = view;
     await page.waitForSelector('li.rule');

@@ -1,32 +1,18 @@
 /** The spend sidebar's real bundle and HTML in real Chromium, with a stub acquireVsCodeApi. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import { WEBVIEW_COMMANDS } from '../../shared/webview';
-import { browserSkipReason, buildWebviews, cleanup, launch, openView, serve, type Served } from '../fixtures/webview-harness/harness';
+import { browserSkipReason, useChromiumViews } from '../fixtures/webview-harness/harness';
 import { emptySummary, entry, fallbackEntry, health, NOW, summary, unknownCostEntry } from '../fixtures/webview-harness/data';
 
 const skip = browserSkipReason();
 if (skip) console.log(`# ${skip}`);
 
 describe('spend sidebar in Chromium', { skip }, () => {
-  let browser: Browser;
-  let served: Served;
-  let dir: string;
-
-  before(async () => {
-    dir = await buildWebviews();
-    served = await serve(dir);
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    await served?.close();
-    if (dir) cleanup(dir);
-  });
+  const views = useChromiumViews();
 
   test('posts ready, then renders totals, budgets, chart, breakdowns, recent requests and health', async () => {
-    const v = await openView(browser, served, 'sidebar');
+    const v = await views.open('sidebar');
     await v.waitForPosted('ready');
     await v.send({ type: 'snapshot', summary: summary(), recent: [entry(), fallbackEntry], health, now: NOW });
     const { page } = v;
@@ -62,7 +48,7 @@ describe('spend sidebar in Chromium', { skip }, () => {
   });
 
   test('empty state says what to do first, and its links ask the host to run commands', async () => {
-    const v = await openView(browser, served, 'sidebar');
+    const v = await views.open('sidebar');
     await v.send({ type: 'snapshot', summary: emptySummary(), recent: [], health: health.map((h) => ({ ...h, hasKey: false })), now: NOW });
     const { page } = v;
     await page.waitForSelector('[data-state="empty"]');
@@ -77,7 +63,7 @@ describe('spend sidebar in Chromium', { skip }, () => {
   });
 
   test('an unknown cost shows as "unknown", never $0, and a live entry updates the view without reload', async () => {
-    const v = await openView(browser, served, 'sidebar');
+    const v = await views.open('sidebar');
     await v.send({ type: 'snapshot', summary: summary(), recent: [entry()], health, now: NOW });
     const { page } = v;
     await page.waitForSelector('.req[data-id="r1"]');
@@ -101,7 +87,7 @@ describe('spend sidebar in Chromium', { skip }, () => {
   });
 
   test('unknown budget: no bar, a hint instead', async () => {
-    const v = await openView(browser, served, 'sidebar');
+    const v = await views.open('sidebar');
     await v.send({ type: 'snapshot', summary: summary({ dailyBudgetUsd: null, todayUsd: 12, monthlyBudgetUsd: 100, monthUsd: 150 }), recent: [], health, now: NOW });
     const { page } = v;
     await page.waitForSelector('.budget');
@@ -113,7 +99,7 @@ describe('spend sidebar in Chromium', { skip }, () => {
   });
 
   test('disconnected: says the daemon is not running and offers Restart Daemon', async () => {
-    const v = await openView(browser, served, 'sidebar');
+    const v = await views.open('sidebar');
     await v.send({ type: 'disconnected' });
     const { page } = v;
     await page.waitForSelector('[data-state="disconnected"]');
@@ -129,7 +115,7 @@ describe('spend sidebar in Chromium', { skip }, () => {
   });
 
   test('sections collapse with the keyboard and stay collapsed in saved state', async () => {
-    const v = await openView(browser, served, 'sidebar');
+    const v = await views.open('sidebar');
     await v.send({ type: 'snapshot', summary: summary(), recent: [entry()], health, now: NOW });
     const { page } = v;
     const toggle = page.locator('[data-section="recent"] .section-toggle');
