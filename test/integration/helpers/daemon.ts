@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { MockUpstream } from '../../fixtures/mock-upstream';
+import { TEST_MODELS, TEST_TIERS } from '../../fixtures/models';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 export const DIST = join(ROOT, 'dist');
@@ -27,13 +28,8 @@ export function mockRules(mock: MockUpstream, extra: Record<string, unknown> = {
       openai: { type: 'openai', apiKeyEnv: 'OPENAI_API_KEY', baseURL: mock.openaiBaseURL },
       anthropic: { type: 'anthropic', apiKeyEnv: 'ANTHROPIC_API_KEY', baseURL: mock.anthropicBaseURL },
     },
-    models: {
-      mini: { provider: 'openai', id: 'gpt-4o-mini-2024-07-18' },
-      gpt4o: { provider: 'openai', id: 'gpt-4o-2024-08-06' },
-      haiku: { provider: 'anthropic', id: 'claude-3-5-haiku-20241022' },
-      sonnet: { provider: 'anthropic', id: 'claude-3-5-sonnet-20241022' },
-    },
-    tiers: { fast: ['mini', 'haiku'], standard: ['gpt4o', 'sonnet'], deep: ['sonnet', 'gpt4o'] },
+    models: TEST_MODELS,
+    tiers: TEST_TIERS,
     rules: [
       { name: 'small talk', if: { prompt: { regex: '^(thanks|ok)\\b', flags: 'i' } }, then: 'fast' },
       { name: 'claude first', if: { task: 'claude' }, then: ['haiku', 'mini'] },

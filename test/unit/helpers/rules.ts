@@ -2,17 +2,13 @@
 import { parseRules } from '../../../daemon/rules/load';
 import type { CompiledRules } from '../../../daemon/rules/types';
 import type { RouterState } from '../../../shared/decision';
+import { TEST_MODELS, TEST_TIERS } from '../../fixtures/models';
 
 export const BASE = {
   version: 1,
   providers: { openai: { type: 'openai', apiKeyEnv: 'OPENAI_API_KEY' }, anthropic: { type: 'anthropic', apiKeyEnv: 'ANTHROPIC_API_KEY' } },
-  models: {
-    mini: { provider: 'openai', id: 'gpt-4o-mini-2024-07-18' },
-    gpt4o: { provider: 'openai', id: 'gpt-4o-2024-08-06' },
-    haiku: { provider: 'anthropic', id: 'claude-3-5-haiku-20241022' },
-    sonnet: { provider: 'anthropic', id: 'claude-3-5-sonnet-20241022' },
-  },
-  tiers: { fast: ['mini', 'haiku'], standard: ['gpt4o', 'sonnet'], deep: ['sonnet', 'gpt4o'] },
+  models: TEST_MODELS,
+  tiers: TEST_TIERS,
   default: 'standard',
 };
 
