@@ -15,6 +15,7 @@ import { AdapterPool } from './providers/index';
 import { keepAliveFetch } from './providers/keepAliveFetch';
 import { KeyStore } from './providers/keys';
 import { ProviderError, type ProviderAdapter } from './providers/types';
+import { priceUsage } from './estimate/estimate';
 import { decide, resolveTarget, type ForcedTarget } from './router/decide';
 import { routeInput } from './router/prepare';
 import type { CompiledRules, ResolvedModel } from './rules/types';
@@ -280,10 +281,3 @@ export class Engine extends EventEmitter<EngineEvents> {
     return entry;
   }
 }
-
-/** Cost from reported usage at the model's price; unknown (null) without usage or a known price. */
-export function priceUsage(model: ResolvedModel | undefined, usage: Usage | undefined): number | null {
-  if (!model || !usage || !model.priceKnown) return null;
-  return (usage.inputTokens * model.inputPerMTok + usage.outputTokens * model.outputPerMTok) / 1e6;
-}
-

@@ -4,7 +4,7 @@
  */
 import type { RouterState } from '../shared/decision';
 import type { ReplayResult } from '../shared/protocol';
-import { priceUsage } from './engine';
+import { priceUsage } from './estimate/estimate';
 import type { LedgerRow } from './ledger/ledger';
 import { walkConditions } from './rules/load';
 import { decide } from './router/decide';

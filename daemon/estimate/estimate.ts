@@ -2,6 +2,7 @@
  * Cost and latency estimate for one model: pure functions of the request, the model, its token counts and the
  * learned state — no I/O, no clock, so the router stays reproducible.
  */
+import type { Usage } from '../../shared/canonical';
 import type { Encoding } from '../../shared/catalog';
 import type { Estimate, RouteRequest, RouterState } from '../../shared/decision';
 import type { ResolvedModel } from '../rules/types';
@@ -108,4 +109,10 @@ function nonNegative(n: unknown): n is number {
 
 function positive(n: unknown): n is number {
   return typeof n === 'number' && Number.isFinite(n) && n > 0;
+}
+
+/** Cost from reported usage at the model's price; unknown (null) without usage or a known price. */
+export function priceUsage(model: ResolvedModel | undefined, usage: Usage | undefined): number | null {
+  if (!model || !usage || !model.priceKnown) return null;
+  return (usage.inputTokens * model.inputPerMTok + usage.outputTokens * model.outputPerMTok) / 1e6;
 }
