@@ -1,12 +1,14 @@
 /**
  * Decision time: `decide(input, rules, state)` with a 50-rule file (10 regex rules, substring tests, numeric
  * ranges, metadata, all/any/not), for a mix of realistic requests — from small talk that the 4th rule catches to
- * a 12 KB code question that falls through all 50 rules to the default. Token counts are computed beforehand
- * (token counting is measured in bench/tokens.ts); what is timed is the decision alone: features, every rule
- * tried with its trace, the target resolved and an estimate for each candidate.
+ * a 12 KB code question that falls through all 50 rules to the default. The request is prepared beforehand as the
+ * daemon prepares it (prepare.ts: token counts, measured in bench/tokens.ts, and one scan of the prompt for all
+ * of the rules' prompt conditions, timed here on its own rows); what the bar times is the decision: features,
+ * every rule tried with its trace, the target resolved and an estimate for each candidate. A third set of rows
+ * times both together — decide() reading the prompt itself — so nothing linear in the prompt hides.
  *   node --import tsx bench/decision.ts
  * The timing runs in a child process on an esbuild bundle built like dist/daemon.js (see bench/bundle.ts).
- * It also checks that the router's prompt-regex fast path answers exactly like RE2JS (bench/regexCheck.ts).
+ * It also checks that the one-pass scanner answers like each condition on its own (bench/scanCheck.ts).
  */
 import type { RouteRequest, RouterState } from '../shared/decision';
 import { decide, type RouteInput } from '../daemon/router/decide';
@@ -15,7 +17,7 @@ import { parseRules, hasErrors } from '../daemon/rules/load';
 import type { CompiledRules } from '../daemon/rules/types';
 import { warmTokenizer } from '../daemon/estimate/tokens';
 import { runBundled } from './bundle';
-import { checkPromptRegexFastPath } from './regexCheck';
+import { checkPromptScanner } from './scanCheck';
 import { FIFTY_RULES, fiftyRulesText } from './rules';
 import { printTable, type Row } from './table';
 import { corpus, fmt, isMain, percentile, rng, shuffle } from './util';
@@ -96,9 +98,9 @@ export function compileFifty(): CompiledRules {
 /** Runs the timing in a bundled child process (the code as it ships), then the fast-path check here. */
 export async function benchDecision(): Promise<Row[]> {
   const rows = await runBundled<Row[]>('bench/decision.ts');
-  const check = checkPromptRegexFastPath();
+  const check = checkPromptScanner();
   rows.push({
-    name: `prompt-regex fast path (anchoring, case-insensitive prefilter) vs plain RE2JS: ${check.patterns} patterns × generated prompts`,
+    name: `one-pass prompt scanner vs each condition on its own: ${check.conditions} conditions × generated prompts`,
     value: `${fmt(check.cases)} cases, ${check.mismatches.length} different`,
     bar: 'identical answers',
     ok: check.mismatches.length === 0,
@@ -109,7 +111,7 @@ export async function benchDecision(): Promise<Row[]> {
 
 async function measureDecision(): Promise<Row[]> {
   const rules = compileFifty();
-  const regexRules = rules.rules.filter((r) => r.regexes.size > 0).length;
+  const regexRules = FIFTY_RULES.filter((r) => JSON.stringify(r.if).includes('"regex"')).length;
   const state: RouterState = {
     now: 1_700_000_000_000, spentTodayUsd: 2.4, spentMonthUsd: 61, circuits: {},
     keys: { openai: true, anthropic: true, local: true },
@@ -128,19 +130,34 @@ async function measureDecision(): Promise<Row[]> {
   for (let i = 0; i < cases.length; i++) order.push(i);
   const r = rng(11);
   const perCase: number[][] = cases.map(() => []);
+  const scanPerCase: number[][] = cases.map(() => []);
+  const unpreparedPerCase: number[][] = cases.map(() => []);
   const all: number[] = [];
+  const allUnprepared: number[] = [];
+  const unprepared = cases.map((c) => ({ ...c.input, promptScan: undefined }));
   let sink = 0;
   let deadline = Infinity;
   for (let round = 0; round < WARMUP_ROUNDS + MAX_ROUNDS; round++) {
     if (round === WARMUP_ROUNDS) deadline = performance.now() + TIME_BUDGET_MS;
     else if (round > WARMUP_ROUNDS && performance.now() > deadline) break;
     shuffle(order, r);
+    const timed = round >= WARMUP_ROUNDS;
     for (const i of order) {
       const t0 = process.hrtime.bigint();
       const d = decide(cases[i].input, rules, state);
       const ns = Number(process.hrtime.bigint() - t0);
       sink += d.trace.length;
-      if (round >= WARMUP_ROUNDS) { perCase[i].push(ns); all.push(ns); }
+      if (timed) { perCase[i].push(ns); all.push(ns); }
+    }
+    if (round % 4 !== 0) continue; // the rows below need fewer samples
+    for (const i of order) {
+      let t0 = process.hrtime.bigint();
+      sink += rules.promptScanner.scan(cases[i].request.prompt).length;
+      const scanNs = Number(process.hrtime.bigint() - t0);
+      t0 = process.hrtime.bigint();
+      sink += decide(unprepared[i], rules, state).trace.length;
+      const bothNs = Number(process.hrtime.bigint() - t0);
+      if (timed) { scanPerCase[i].push(scanNs); unpreparedPerCase[i].push(bothNs); allUnprepared.push(bothNs); }
     }
   }
   // A batch timing without per-call timer reads, as a cross-check of the per-call numbers.
@@ -176,6 +193,13 @@ async function measureDecision(): Promise<Row[]> {
       ok: percentile(s, 99) <= BAR_P99_US * 1000,
     });
   });
+  const scanned = cases.map((c, i) => ({ c, s: sorted(scanPerCase[i]), u: sorted(unpreparedPerCase[i]) }));
+  rows.push({ name: `reading the prompt (prepare.ts, beside the token count): all ${rules.promptScanner.size} prompt conditions in one pass`, value: 'P50 / P99 below' });
+  for (const { c, s } of scanned) rows.push({ name: `— ${c.label} (${fmt(c.request.prompt.length)} chars)`, value: `${us(percentile(s, 50))} / ${us(percentile(s, 99))}` });
+  const longest = scanned.reduce((a, b) => (b.c.request.prompt.length > a.c.request.prompt.length ? b : a));
+  rows.push({ name: 'reading the prompt, per character (longest scenario, P50)', value: `${fmt(percentile(longest.s, 50) / longest.c.request.prompt.length, 1)} ns` });
+  rows.push({ name: 'decide() reading the prompt itself (no prepared scan), all scenarios, P50 / P99', value: `${us(percentile(sorted(allUnprepared), 50))} / ${us(percentile(sorted(allUnprepared), 99))}` });
+  for (const { c, u } of scanned) rows.push({ name: `— ${c.label}`, value: `${us(percentile(u, 50))} / ${us(percentile(u, 99))}` });
   rows.push({ name: 'rules file', value: `${FIFTY_RULES.length} rules, ${regexRules} with regexes (RE2JS), ${rules.warnings.length} warnings` });
   rows.push({ name: 'timer overhead (hrtime.bigint pair), P50', value: `${fmt(percentile(timer, 50))} ns` });
   return rows;

@@ -72,7 +72,7 @@ function loadCorpus(): { text: string; source: string } {
 function resolvedModel(id: string): ResolvedModel {
   const e = CATALOG.find((c) => c.id === id)!;
   return {
-    name: id, provider: e.provider, providerType: e.provider, id, inputPerMTok: e.inputPerMTok,
+    name: id, provider: e.provider, providerType: e.provider, id, circuitKey: `${e.provider}/${id}`, inputPerMTok: e.inputPerMTok,
     outputPerMTok: e.outputPerMTok, priceKnown: true, contextWindow: e.contextWindow, encoding: e.encoding,
     ttftMs: e.ttftMs, tokensPerSecond: e.tokensPerSecond,
   };

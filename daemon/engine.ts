@@ -187,7 +187,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const rules = this.rules;
     const snap = this.circuits.snapshot();
     return Object.values(rules.models).map((m) => {
-      const c = snap[`${m.provider}/${m.id}`];
+      const c = snap[m.circuitKey];
       return { provider: m.provider, model: m.id, state: c?.state ?? 'closed', openUntil: c?.openUntil, consecutiveFailures: c?.consecutiveFailures ?? 0, hasKey: this.keys.has(rules.providers[m.provider]) };
     });
   }

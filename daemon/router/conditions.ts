@@ -3,10 +3,9 @@
  * condition holds, else the condition that failed with the value it saw — the trace shows exactly why a rule did
  * not fire.
  */
-import type { RE2JS } from 're2js';
 import type { Comparison, Condition, PromptCondition } from '../../shared/config';
 import type { FailedCondition } from '../../shared/decision';
-import { foldForPrefilter, regexTest } from './promptRegex';
+import type { PromptHits } from './promptScan';
 
 /** What conditions look at. Numbers are undefined when the request does not say. */
 export interface Features {
@@ -23,9 +22,10 @@ export interface Features {
   metadata: Record<string, string>;
   /** Computed on first use: only rules that test it pay for the estimate. */
   estimatedCostUsd: () => number;
-  /** Caches filled on first use, so that every rule of one decision shares them. */
-  promptLower?: string;
-  promptFolded?: string;
+  /** Which prompt conditions hold: one scan of the prompt for all of them (see promptScan.ts). */
+  promptHits: () => PromptHits;
+  /** The prompt as traces show it, made once per decision by the first prompt condition that fails. */
+  promptPreview?: string;
 }
 
 export function compare(value: number, c: Comparison): boolean {
@@ -38,15 +38,6 @@ export function compare(value: number, c: Comparison): boolean {
 
 const oneOf = (value: string | undefined, expected: string | string[]) =>
   value !== undefined && (typeof expected === 'string' ? value === expected : expected.includes(value));
-
-function promptMatches(f: Features, cond: PromptCondition, regex: RE2JS | undefined): boolean {
-  const prompt = f.prompt;
-  if ('regex' in cond) return regexTest(regex!, prompt, () => (f.promptFolded ??= foldForPrefilter(prompt)));
-  const needles = typeof cond.contains === 'string' ? [cond.contains] : cond.contains;
-  if (cond.caseSensitive) return needles.some((n) => prompt.includes(n));
-  const hay = (f.promptLower ??= prompt.toLowerCase());
-  return needles.some((n) => hay.includes(n.toLowerCase()));
-}
 
 const NUMERIC = ['inputTokens', 'maxOutputTokens', 'latencyBudgetMs', 'spentTodayUsd', 'spentMonthUsd'] as const;
 
@@ -74,14 +65,14 @@ const byCost = <T>(items: T[], costOf: (t: T) => number) =>
   items.map((item, i) => ({ item, i, c: costOf(item) })).sort((a, b) => a.c - b.c || a.i - b.i);
 
 /**
- * Compiles a rule's condition once, at load: paths for the trace are built here, regexes bound, and every AND
+ * Compiles a rule's condition once, at load: paths for the trace are built here, prompt conditions bound to their scanner slot, and every AND
  * ordered cheap-first, so deciding allocates nothing for conditions that hold.
- * @param path    the condition's path inside the rule (`if`, `if.all[1]`)
- * @param regexes compiled prompt regexes keyed by `<path>.prompt`
+ * @param path        the condition's path inside the rule (`if`, `if.all[1]`)
+ * @param promptIndex each prompt condition's index in the rules' PromptScanner, keyed by `<path>.prompt`
  */
-export function compileCondition(c: Condition, path: string, regexes: Map<string, RE2JS>): Check {
+export function compileCondition(c: Condition, path: string, promptIndex: Map<string, number>): Check {
   const entries = Object.entries(c).filter(([, v]) => v !== undefined);
-  const checks = byCost(entries, ([k, v]) => cost({ [k]: v } as Condition)).map(({ item: [key, expected] }) => compileKey(key, expected, `${path}.${key}`, regexes));
+  const checks = byCost(entries, ([k, v]) => cost({ [k]: v } as Condition)).map(({ item: [key, expected] }) => compileKey(key, expected, `${path}.${key}`, promptIndex));
   if (checks.length === 1) return checks[0];
   return (f) => {
     for (const check of checks) {
@@ -92,7 +83,7 @@ export function compileCondition(c: Condition, path: string, regexes: Map<string
   };
 }
 
-function compileKey(key: string, expected: unknown, at: string, regexes: Map<string, RE2JS>): Check {
+function compileKey(key: string, expected: unknown, at: string, promptIndex: Map<string, number>): Check {
   switch (key) {
     case 'task': case 'source': case 'urgency': case 'language': {
       const field = key;
@@ -101,10 +92,11 @@ function compileKey(key: string, expected: unknown, at: string, regexes: Map<str
     }
     case 'prompt': {
       const cond = expected as PromptCondition;
-      const regex = regexes.get(at);
+      const index = promptIndex.get(at);
+      if (index === undefined) throw new Error(`internal: prompt condition ${at} was not given to the scanner`);
       const failPath = 'regex' in cond ? `${at}.regex` : `${at}.contains`;
       const shown = 'regex' in cond ? `/${cond.regex}/${cond.flags ?? ''}` : cond.contains;
-      return (f) => (promptMatches(f, cond, regex) ? null : { path: failPath, expected: shown, actual: preview(f.prompt) });
+      return (f) => (f.promptHits()[index] === 1 ? null : { path: failPath, expected: shown, actual: (f.promptPreview ??= preview(f.prompt)) });
     }
     case 'estimatedCostUsd': {
       const cmp = expected as Comparison;
@@ -114,7 +106,7 @@ function compileKey(key: string, expected: unknown, at: string, regexes: Map<str
       };
     }
     case 'all': {
-      const subs = byCost(expected as Condition[], cost).map(({ item, i }) => compileCondition(item, `${at}[${i}]`, regexes));
+      const subs = byCost(expected as Condition[], cost).map(({ item, i }) => compileCondition(item, `${at}[${i}]`, promptIndex));
       return (f) => {
         for (const check of subs) {
           const failed = check(f);
@@ -124,7 +116,7 @@ function compileKey(key: string, expected: unknown, at: string, regexes: Map<str
       };
     }
     case 'any': {
-      const subs = byCost(expected as Condition[], cost).map(({ item, i }) => compileCondition(item, `${at}[${i}]`, regexes));
+      const subs = byCost(expected as Condition[], cost).map(({ item, i }) => compileCondition(item, `${at}[${i}]`, promptIndex));
       const count = subs.length;
       return (f) => {
         let firstFailure: FailedCondition | null = null;
@@ -133,12 +125,11 @@ function compileKey(key: string, expected: unknown, at: string, regexes: Map<str
           if (!failed) return null;
           firstFailure ??= failed;
         }
-        const ff = firstFailure!;
-        return { path: at, expected: `one of ${count} conditions`, actual: `none matched (first: ${ff.path} expected ${JSON.stringify(ff.expected)}, got ${JSON.stringify(ff.actual)})` };
+        return new NoneMatched(at, `one of ${count} conditions`, firstFailure!);
       };
     }
     case 'not': {
-      const inner = compileCondition(expected as Condition, at, regexes);
+      const inner = compileCondition(expected as Condition, at, promptIndex);
       return (f) => (inner(f) ? null : { path: at, expected: 'the inner condition to fail', actual: 'it matched' });
     }
     default: {
@@ -162,6 +153,21 @@ function compileKey(key: string, expected: unknown, at: string, regexes: Map<str
       };
     }
   }
+}
+
+/**
+ * An `any` whose conditions all failed. Its `actual` sentence names the first failure; it is spelt out only when
+ * the trace is read or serialized (toJSON), since most traces are never looked at and building it is the
+ * costliest part of a rule that does not match.
+ */
+class NoneMatched implements FailedCondition {
+  readonly #first: FailedCondition;
+  constructor(readonly path: string, readonly expected: string, first: FailedCondition) { this.#first = first; }
+  get actual(): string {
+    const ff = this.#first;
+    return `none matched (first: ${ff.path} expected ${JSON.stringify(ff.expected)}, got ${JSON.stringify(ff.actual)})`;
+  }
+  toJSON(): FailedCondition { return { path: this.path, expected: this.expected, actual: this.actual }; }
 }
 
 /** Traces carry a bounded preview of the prompt, not the whole text. */

@@ -8,11 +8,17 @@ import type { Candidate, Decision, RouteRequest, RouterState, Skipped, TraceEntr
 import { estimateFor, expectedOutputTokens } from '../estimate/estimate';
 import type { CompiledRules, ResolvedModel } from '../rules/types';
 import type { Features } from './conditions';
+import type { PromptHits, PromptScanner } from './promptScan';
 
 export interface RouteInput {
   request: RouteRequest;
   /** Token counts of the whole request per encoding (o200k_base always present). */
   tokens: Partial<Record<Encoding, number>>;
+  /**
+   * The prompt already read by a rules file's scanner (prepare.ts does it with the token count: both read the
+   * whole prompt once per request). Used only when it came from these very rules; otherwise decide() scans.
+   */
+  promptScan?: { scanner: PromptScanner; hits: PromptHits };
 }
 
 /** A caller that names its target (HTTP `model`: a tier or a model) bypasses the rules; the trace says so. */
@@ -26,6 +32,7 @@ export function decide(input: RouteInput, rules: CompiledRules, state: RouterSta
   const { request } = input;
   const inputTokens = input.tokens.o200k_base ?? 0;
   let cost: number | undefined;
+  let hits: PromptHits | undefined;
   const features: Features = {
     task: request.task,
     source: request.source,
@@ -39,6 +46,7 @@ export function decide(input: RouteInput, rules: CompiledRules, state: RouterSta
     spentMonthUsd: state.spentMonthUsd,
     metadata: request.metadata ?? {},
     estimatedCostUsd: () => (cost ??= defaultCost(input, rules, state)),
+    promptHits: () => (hits ??= input.promptScan?.scanner === rules.promptScanner ? input.promptScan.hits : rules.promptScanner.scan(request.prompt)),
   };
 
   const trace: TraceEntry[] = [];
@@ -56,7 +64,7 @@ export function decide(input: RouteInput, rules: CompiledRules, state: RouterSta
   const skipped: Skipped[] = [];
   for (const m of models) {
     const provider = rules.providers[m.provider];
-    const circuit = state.circuits[`${m.provider}/${m.id}`];
+    const circuit = state.circuits[m.circuitKey];
     if (provider.keyRequired && !state.keys[m.provider]) {
       const where = provider.apiKeyEnv ? `set ${provider.apiKeyEnv} or use "Switchyard: Set API Key…"` : 'use "Switchyard: Set API Key…"';
       skipped.push({ name: m.name, provider: m.provider, model: m.id, reason: 'no-key', detail: `no API key for provider "${m.provider}" (${where})` });

@@ -13,7 +13,9 @@ import { RulesFile, type Condition, type RulesConfig, type Target } from '../../
 import type { ValidationIssue } from '../../shared/protocol';
 import { DEFAULT_RULES_TEXT } from './defaults';
 import { formatPath, TextPositions } from './positions';
+import { circuitKey } from '../dispatch/circuit';
 import { compileCondition } from '../router/conditions';
+import { PromptScanner, promptPattern } from '../router/promptScan';
 import { compileUserRegex } from './regex';
 import { implies } from './shadowing';
 import type { CompiledRule, CompiledRules, ResolvedModel, ResolvedProvider } from './types';
@@ -137,7 +139,7 @@ function crossCheck(config: RulesConfig, raw: unknown, add: Add): Omit<CompiledR
       add('warning', 'unknown-price', `model "${name}" ("${m.id}") is not in the catalog and has no inputPerMTok/outputPerMTok: its cost will show as unknown`, ['models', name]);
     }
     models[name] = {
-      name, provider: m.provider, providerType: provider.type, id: m.id,
+      name, provider: m.provider, providerType: provider.type, id: m.id, circuitKey: circuitKey(m.provider, m.id),
       inputPerMTok: m.inputPerMTok ?? cat?.inputPerMTok ?? 0,
       outputPerMTok: m.outputPerMTok ?? cat?.outputPerMTok ?? 0,
       // A local server's price is zero unless the file says otherwise.
@@ -170,19 +172,27 @@ function crossCheck(config: RulesConfig, raw: unknown, add: Add): Omit<CompiledR
 
   const seen = new Map<string, number>();
   const compiledRules: CompiledRule[] = [];
+  const promptPatterns: string[] = [];
   config.rules.forEach((rule, index) => {
     const path = ['rules', index];
     const first = seen.get(rule.name);
     if (first !== undefined) add('error', 'duplicate-rule', `duplicate rule name "${rule.name}" (first used by rule #${first + 1}); rule names must be unique so traces and the ledger stay unambiguous`, [...path, 'name'], raw);
     else seen.set(rule.name, index);
     checkTarget(rule.then, [...path, 'then'], `rule "${rule.name}": "then"`);
-    const regexes = new Map<string, import('re2js').RE2JS>();
+    const promptIndex = new Map<string, number>();
+    let badRegex = false;
     walkConditions(rule.if, ['if'], (cond, cpath) => {
       const p = cond.prompt;
-      if (!p || !('regex' in p)) return;
-      const compiled = compileUserRegex(p.regex, p.flags);
-      if ('error' in compiled) add('error', 'invalid-regex', `rule "${rule.name}": ${compiled.error}`, [...path, ...cpath, 'prompt', 'regex'], raw);
-      else regexes.set(formatPath([...cpath, 'prompt']), compiled.regex);
+      if (!p) return;
+      if ('regex' in p) {
+        const compiled = compileUserRegex(p.regex, p.flags);
+        if ('error' in compiled) {
+          add('error', 'invalid-regex', `rule "${rule.name}": ${compiled.error}`, [...path, ...cpath, 'prompt', 'regex'], raw);
+          badRegex = true;
+          return;
+        }
+      }
+      promptIndex.set(formatPath([...cpath, 'prompt']), promptPatterns.push(promptPattern(p)) - 1);
     });
     for (let j = 0; j < index; j++) {
       const earlier = config.rules[j];
@@ -191,11 +201,20 @@ function crossCheck(config: RulesConfig, raw: unknown, add: Add): Omit<CompiledR
         break;
       }
     }
-    compiledRules.push({ rule, index, regexes, check: compileCondition(rule.if, 'if', regexes) });
+    // A rule with an error is reported, never routed with: there is nothing to compile.
+    if (!badRegex) compiledRules.push({ rule, index, check: compileCondition(rule.if, 'if', promptIndex) });
   });
 
   const encodings = [...new Set<Encoding>(['o200k_base', ...Object.values(models).map((m) => m.encoding)])];
-  return { config, providers, models, rules: compiledRules, encodings };
+  let promptScanner: PromptScanner;
+  try {
+    promptScanner = new PromptScanner(promptPatterns);
+  } catch (e) {
+    // Each pattern compiled alone; only their sum can be too big for one program (RE2's size limit).
+    add('error', 'invalid-regex', `the rules' ${promptPatterns.length} prompt conditions together are too large to match in one pass (${e instanceof Error ? e.message : String(e)}); simplify the biggest regexes`, ['rules'], raw);
+    return null;
+  }
+  return { config, providers, models, rules: compiledRules, promptScanner, encodings };
 }
 
 /** Calls `visit` for every object condition, with its path relative to the rule. */

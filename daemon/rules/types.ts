@@ -1,9 +1,9 @@
 /** Rules after loading: validated config plus everything resolved once so routing never re-parses. */
-import type { RE2JS } from 're2js';
 import type { Encoding } from '../../shared/catalog';
 import type { ProviderType, Rule, RulesConfig, Target } from '../../shared/config';
 import type { ValidationIssue } from '../../shared/protocol';
 import type { Check } from '../router/conditions';
+import type { PromptScanner } from '../router/promptScan';
 
 export interface ResolvedProvider {
   name: string;
@@ -21,6 +21,8 @@ export interface ResolvedModel {
   providerType: ProviderType;
   /** Pinned id sent upstream. */
   id: string;
+  /** `provider/id`: this model's key in the circuit breakers and the router state. */
+  circuitKey: string;
   inputPerMTok: number;
   outputPerMTok: number;
   /** False when neither the rules file nor the catalog gives a price (cost is then unknown, never $0). */
@@ -35,8 +37,6 @@ export interface ResolvedModel {
 export interface CompiledRule {
   rule: Rule;
   index: number;
-  /** Compiled prompt regexes keyed by the condition path that holds them (e.g. `if.any[0].prompt`). */
-  regexes: Map<string, RE2JS>;
   /** The condition as a check: null when it holds, else the condition that failed. */
   check: Check;
 }
@@ -48,6 +48,8 @@ export interface CompiledRules {
   providers: Record<string, ResolvedProvider>;
   models: Record<string, ResolvedModel>;
   rules: CompiledRule[];
+  /** Every prompt condition of every rule, answered in one pass over the prompt. */
+  promptScanner: PromptScanner;
   /** Encodings used by the configured models: the token counts a request needs. */
   encodings: Encoding[];
   /** Warnings found at load (errors prevent a CompiledRules from existing). */

@@ -21,6 +21,7 @@ function model(id: string, overrides: Partial<ResolvedModel> = {}): ResolvedMode
     provider: e.provider,
     providerType: e.provider,
     id,
+    circuitKey: `${e.provider}/${id}`,
     inputPerMTok: e.inputPerMTok,
     outputPerMTok: e.outputPerMTok,
     priceKnown: true,

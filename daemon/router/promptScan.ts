@@ -1,0 +1,50 @@
+/**
+ * Every prompt condition of a rules file — regexes and substring tests alike — answered by one pass over the
+ * prompt. The conditions are compiled at load into a single RE2 set (RE2JS's `RE2Set`: one lazily built DFA whose
+ * states carry which patterns have matched), so reading a 12 KB prompt costs one linear scan however many rules
+ * look at it, instead of one scan per condition. Matching stays linear-time: no pattern can hang the daemon.
+ *
+ * Substring tests join the set as quoted literals. Case-insensitive ones (the default) use RE2's `(?i)`, that is
+ * Unicode simple case folding — the same meaning as a regex with the `i` flag, so "Σ", "σ" and "ς" all match
+ * each other and "K" matches the Kelvin sign.
+ */
+import { RE2JS, RE2Set } from 're2js';
+import type { PromptCondition } from '../../shared/config';
+
+/** Which of the scanner's conditions hold for one prompt: `hits[i] === 1` when condition `i` does. */
+export type PromptHits = Uint8Array;
+
+/** A pattern no text matches: an empty character class. */
+const NEVER = '[^\\x00-\\x{10FFFF}]';
+
+/** The condition as one RE2 pattern, its flags inline, so that all conditions can share one set. */
+export function promptPattern(cond: PromptCondition): string {
+  if ('regex' in cond) return cond.flags ? `(?${cond.flags})${cond.regex}` : cond.regex;
+  const needles = typeof cond.contains === 'string' ? [cond.contains] : cond.contains;
+  const alternatives = needles.length ? needles.map((n) => RE2JS.quote(n)).join('|') : NEVER;
+  return cond.caseSensitive ? alternatives : `(?i:${alternatives})`;
+}
+
+export class PromptScanner {
+  private readonly set: RE2Set | null;
+
+  /**
+   * @param patterns one per condition, from `promptPattern`; each must already compile on its own (load checks
+   *                 that, with the rule's name and position, before building the scanner)
+   */
+  constructor(readonly patterns: readonly string[]) {
+    if (patterns.length === 0) { this.set = null; return; }
+    const set = new RE2Set(RE2Set.UNANCHORED);
+    for (const p of patterns) set.add(p);
+    set.compile();
+    this.set = set;
+  }
+
+  get size(): number { return this.patterns.length; }
+
+  scan(prompt: string): PromptHits {
+    const hits = new Uint8Array(this.patterns.length);
+    if (this.set) for (const i of this.set.match(prompt)) hits[i] = 1;
+    return hits;
+  }
+}
