@@ -32,7 +32,7 @@ export function rulesCommand(argv: string[]): number {
     return 1;
   }
   if (sub === 'check') {
-    console.log(`${label}: OK — ${rules.rules.length} rules, ${Object.keys(rules.config.tiers).length} tiers, ${Object.keys(rules.models).length} models${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`);
+    console.log(`${label}: OK — ${rules.config.rules.length} rules, ${Object.keys(rules.config.tiers).length} tiers, ${Object.keys(rules.models).length} models${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`);
     return 0;
   }
   const results = runRuleTests(rules, Date.now());

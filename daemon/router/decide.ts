@@ -49,13 +49,9 @@ export function decide(input: RouteInput, rules: CompiledRules, state: RouterSta
     promptHits: () => (hits ??= input.promptScan?.scanner === rules.promptScanner ? input.promptScan.hits : rules.promptScanner.scan(request.prompt)),
   };
 
-  const trace: TraceEntry[] = [];
-  let matchedIndex = -1;
-  for (const compiled of forced ? [] : rules.rules) {
-    const failed = compiled.check(features);
-    trace.push(failed ? { rule: compiled.rule.name, index: compiled.index, matched: false, failed } : { rule: compiled.rule.name, index: compiled.index, matched: true });
-    if (!failed) { matchedIndex = compiled.index; break; }
-  }
+  const trace: TraceEntry[] = forced ? [] : new Array(rules.config.rules.length);
+  const matchedIndex = forced ? -1 : rules.match(features, trace);
+  if (matchedIndex >= 0) trace.length = matchedIndex + 1;
 
   const target = forced?.target ?? (matchedIndex >= 0 ? rules.config.rules[matchedIndex].then : rules.config.default);
   const tier = typeof target === 'string' && target in rules.config.tiers ? target : null;

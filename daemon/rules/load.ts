@@ -14,11 +14,11 @@ import type { ValidationIssue } from '../../shared/protocol';
 import { DEFAULT_RULES_TEXT } from './defaults';
 import { formatPath, TextPositions } from './positions';
 import { circuitKey } from '../dispatch/circuit';
-import { compileCondition } from '../router/conditions';
+import { compileMatcher } from '../router/conditions';
 import { PromptScanner, promptPattern } from '../router/promptScan';
 import { compileUserRegex } from './regex';
 import { implies } from './shadowing';
-import type { CompiledRule, CompiledRules, ResolvedModel, ResolvedProvider } from './types';
+import type { CompiledRules, ResolvedModel, ResolvedProvider } from './types';
 
 export interface LoadResult {
   rules: CompiledRules | null;
@@ -171,8 +171,9 @@ function crossCheck(config: RulesConfig, raw: unknown, add: Add): Omit<CompiledR
   checkTarget(config.default, ['default'], '"default"');
 
   const seen = new Map<string, number>();
-  const compiledRules: CompiledRule[] = [];
   const promptPatterns: string[] = [];
+  let badRegexes = false;
+  const promptIndexes: Map<string, number>[] = [];
   config.rules.forEach((rule, index) => {
     const path = ['rules', index];
     const first = seen.get(rule.name);
@@ -180,7 +181,6 @@ function crossCheck(config: RulesConfig, raw: unknown, add: Add): Omit<CompiledR
     else seen.set(rule.name, index);
     checkTarget(rule.then, [...path, 'then'], `rule "${rule.name}": "then"`);
     const promptIndex = new Map<string, number>();
-    let badRegex = false;
     walkConditions(rule.if, ['if'], (cond, cpath) => {
       const p = cond.prompt;
       if (!p) return;
@@ -188,7 +188,7 @@ function crossCheck(config: RulesConfig, raw: unknown, add: Add): Omit<CompiledR
         const compiled = compileUserRegex(p.regex, p.flags);
         if ('error' in compiled) {
           add('error', 'invalid-regex', `rule "${rule.name}": ${compiled.error}`, [...path, ...cpath, 'prompt', 'regex'], raw);
-          badRegex = true;
+          badRegexes = true;
           return;
         }
       }
@@ -201,11 +201,12 @@ function crossCheck(config: RulesConfig, raw: unknown, add: Add): Omit<CompiledR
         break;
       }
     }
-    // A rule with an error is reported, never routed with: there is nothing to compile.
-    if (!badRegex) compiledRules.push({ rule, index, check: compileCondition(rule.if, 'if', promptIndex) });
+    promptIndexes.push(promptIndex);
   });
 
   const encodings = [...new Set<Encoding>(['o200k_base', ...Object.values(models).map((m) => m.encoding)])];
+  // A rule with a bad regex has been reported; the file will not be used, so there is nothing to compile.
+  if (badRegexes) return null;
   let promptScanner: PromptScanner;
   try {
     promptScanner = new PromptScanner(promptPatterns);
@@ -214,7 +215,7 @@ function crossCheck(config: RulesConfig, raw: unknown, add: Add): Omit<CompiledR
     add('error', 'invalid-regex', `the rules' ${promptPatterns.length} prompt conditions together are too large to match in one pass (${e instanceof Error ? e.message : String(e)}); simplify the biggest regexes`, ['rules'], raw);
     return null;
   }
-  return { config, providers, models, rules: compiledRules, promptScanner, encodings };
+  return { config, providers, models, match: compileMatcher(config.rules, promptIndexes), promptScanner, encodings };
 }
 
 /** Calls `visit` for every object condition, with its path relative to the rule. */

@@ -1,8 +1,8 @@
 /** Rules after loading: validated config plus everything resolved once so routing never re-parses. */
 import type { Encoding } from '../../shared/catalog';
-import type { ProviderType, Rule, RulesConfig, Target } from '../../shared/config';
+import type { ProviderType, RulesConfig, Target } from '../../shared/config';
 import type { ValidationIssue } from '../../shared/protocol';
-import type { Check } from '../router/conditions';
+import type { RuleMatcher } from '../router/conditions';
 import type { PromptScanner } from '../router/promptScan';
 
 export interface ResolvedProvider {
@@ -33,21 +33,14 @@ export interface ResolvedModel {
   tokensPerSecond: number;
 }
 
-/** A rule with its condition compiled once, at load. */
-export interface CompiledRule {
-  rule: Rule;
-  index: number;
-  /** The condition as a check: null when it holds, else the condition that failed. */
-  check: Check;
-}
-
 export interface CompiledRules {
   file: string | null;
   text: string;
   config: RulesConfig;
   providers: Record<string, ResolvedProvider>;
   models: Record<string, ResolvedModel>;
-  rules: CompiledRule[];
+  /** Every rule's condition compiled into one function: tries them in order, writing the trace. */
+  match: RuleMatcher;
   /** Every prompt condition of every rule, answered in one pass over the prompt. */
   promptScanner: PromptScanner;
   /** Encodings used by the configured models: the token counts a request needs. */
