@@ -3,9 +3,10 @@
  * ranges, metadata, all/any/not), for a mix of realistic requests — from small talk that the 4th rule catches to
  * a 12 KB code question that falls through all 50 rules to the default. The request is prepared beforehand as the
  * daemon prepares it (prepare.ts: token counts, measured in bench/tokens.ts, and one scan of the prompt for all
- * of the rules' prompt conditions, timed here on its own rows); what the bar times is the decision: features,
- * every rule tried with its trace, the target resolved and an estimate for each candidate. A third set of rows
- * times both together — decide() reading the prompt itself — so nothing linear in the prompt hides.
+ * of the rules' prompt conditions). The bar times the decision as routing pays for it: features, the rules tried
+ * until one matches, the target resolved and an estimate for each candidate. Side rows time what the bar leaves
+ * out, so that nothing hides: reading the decision's trace (written on first read — a preview, a dry run, the
+ * CLI), the prompt scan alone, and decide() doing the scan itself.
  *   node --import tsx bench/decision.ts
  * The timing runs in a child process on an esbuild bundle built like dist/daemon.js (see bench/bundle.ts).
  * It also checks that the one-pass scanner answers like each condition on its own (bench/scanCheck.ts).
@@ -27,8 +28,8 @@ const WARMUP_ROUNDS = 500;
 /** Rounds of every scenario: at most this many, fewer if TIME_BUDGET_MS runs out first. */
 const MAX_ROUNDS = 20_000;
 const TIME_BUDGET_MS = 8_000;
-/** For the rows that read the prompt too (each round of them takes ~0.8 ms). */
-const SCAN_TIME_BUDGET_MS = 3_000;
+/** For the side rows: the trace read, the prompt scan. */
+const SIDE_TIME_BUDGET_MS = 3_000;
 
 interface Scenario { label: string; request: RouteRequest; expectRule?: string }
 
@@ -127,51 +128,43 @@ async function measureDecision(): Promise<Row[]> {
     if (c.expectRule && d.rule !== c.expectRule) throw new Error(`scenario "${c.label}" matched "${d.rule}", expected "${c.expectRule}"`);
   }
 
-  // Interleave scenarios in a shuffled order so that no one of them runs in a JIT- or cache-friendly streak.
-  const order: number[] = [];
-  for (let i = 0; i < cases.length; i++) order.push(i);
   const r = rng(11);
-  const perCase: number[][] = cases.map(() => []);
-  const all: number[] = [];
   let sink = 0;
-  let deadline = Infinity;
-  for (let round = 0; round < WARMUP_ROUNDS + MAX_ROUNDS; round++) {
-    if (round === WARMUP_ROUNDS) deadline = performance.now() + TIME_BUDGET_MS;
-    else if (round > WARMUP_ROUNDS && performance.now() > deadline) break;
-    shuffle(order, r);
-    for (const i of order) {
-      const t0 = process.hrtime.bigint();
-      const d = decide(cases[i].input, rules, state);
-      const ns = Number(process.hrtime.bigint() - t0);
-      sink += d.trace.length;
-      if (round >= WARMUP_ROUNDS) { perCase[i].push(ns); all.push(ns); }
+  /**
+   * Times `run(i)` for every scenario, in a freshly shuffled order each round so that no scenario runs in a JIT-
+   * or cache-friendly streak: warm-up rounds, then rounds until MAX_ROUNDS or `budgetMs`. Per-scenario samples (ns).
+   */
+  const interleaved = (run: (i: number) => number, budgetMs: number, warmup = WARMUP_ROUNDS): number[][] => {
+    const order = cases.map((_, i) => i);
+    const samples: number[][] = cases.map(() => []);
+    let deadline = Infinity;
+    for (let round = 0; round < warmup + MAX_ROUNDS; round++) {
+      if (round === warmup) deadline = performance.now() + budgetMs;
+      else if (round > warmup && performance.now() > deadline) break;
+      shuffle(order, r);
+      for (const i of order) {
+        const t0 = process.hrtime.bigint();
+        sink += run(i);
+        const ns = Number(process.hrtime.bigint() - t0);
+        if (round >= warmup) samples[i].push(ns);
+      }
     }
-  }
-  // Afterwards, so that its 12 KB scans do not evict the decisions' data from the caches: reading the prompt
-  // alone, and decide() doing it itself (no prepared scan).
-  const scanPerCase: number[][] = cases.map(() => []);
-  const unpreparedPerCase: number[][] = cases.map(() => []);
-  const allUnprepared: number[] = [];
+    return samples;
+  };
+
+  // What routing a request costs: the decision, its trace unread (proxying never reads it).
+  const decided = interleaved((i) => decide(cases[i].input, rules, state).ruleIndex, TIME_BUDGET_MS);
+  // What a preview, a dry run or the CLI costs: the decision and then its trace.
+  const explained = interleaved((i) => decide(cases[i].input, rules, state).trace.length, SIDE_TIME_BUDGET_MS);
+  // Reading the prompt, which prepare.ts does beside the token count; and decide() doing it itself.
+  const scanned = interleaved((i) => rules.promptScanner.scan(cases[i].request.prompt).length, SIDE_TIME_BUDGET_MS, WARMUP_ROUNDS / 5);
   const unprepared = cases.map((c) => ({ ...c.input, promptScan: undefined }));
-  deadline = Infinity;
-  for (let round = 0; round < WARMUP_ROUNDS / 5 + MAX_ROUNDS; round++) {
-    if (round === WARMUP_ROUNDS / 5) deadline = performance.now() + SCAN_TIME_BUDGET_MS;
-    else if (round > WARMUP_ROUNDS / 5 && performance.now() > deadline) break;
-    shuffle(order, r);
-    for (const i of order) {
-      let t0 = process.hrtime.bigint();
-      sink += rules.promptScanner.scan(cases[i].request.prompt).length;
-      const scanNs = Number(process.hrtime.bigint() - t0);
-      t0 = process.hrtime.bigint();
-      sink += decide(unprepared[i], rules, state).trace.length;
-      const bothNs = Number(process.hrtime.bigint() - t0);
-      if (round >= WARMUP_ROUNDS / 5) { scanPerCase[i].push(scanNs); unpreparedPerCase[i].push(bothNs); allUnprepared.push(bothNs); }
-    }
-  }
+  const scannedAndDecided = interleaved((i) => decide(unprepared[i], rules, state).ruleIndex, SIDE_TIME_BUDGET_MS, WARMUP_ROUNDS / 5);
+
   // A batch timing without per-call timer reads, as a cross-check of the per-call numbers.
   const t0 = process.hrtime.bigint();
   const BATCH = cases.length * 1_000;
-  for (let k = 0; k < BATCH; k++) sink += decide(cases[k % cases.length].input, rules, state).trace.length;
+  for (let k = 0; k < BATCH; k++) sink += decide(cases[k % cases.length].input, rules, state).ruleIndex;
   const batchNs = Number(process.hrtime.bigint() - t0) / BATCH;
   // The timer itself, for reference.
   const timer: number[] = [];
@@ -181,33 +174,34 @@ async function measureDecision(): Promise<Row[]> {
 
   const us = (ns: number) => `${fmt(ns / 1000, 2)} µs`;
   const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-  const allS = sorted(all);
+  const p50p99 = (xs: number[]) => { const s = sorted(xs); return `${us(percentile(s, 50))} / ${us(percentile(s, 99))}`; };
+  const p99 = (xs: number[]) => percentile(sorted(xs), 99);
   const rows: Row[] = [
     {
-      name: `decide(), ${cases.length} scenarios interleaved (${fmt(all.length)} decisions), P50 / P99`,
-      value: `${us(percentile(allS, 50))} / ${us(percentile(allS, 99))}`,
+      name: `decide(), ${cases.length} scenarios interleaved (${fmt(decided.flat().length)} decisions), P50 / P99`,
+      value: p50p99(decided.flat()),
       bar: `P99 ≤ ${BAR_P99_US} µs`,
-      ok: percentile(allS, 99) <= BAR_P99_US * 1000,
+      ok: p99(decided.flat()) <= BAR_P99_US * 1000,
     },
     { name: 'decide(), mean per decision in a tight loop (no timer reads)', value: us(batchNs) },
   ];
   cases.forEach((c, i) => {
-    const s = sorted(perCase[i]);
     const d = decide(c.input, rules, state);
     rows.push({
       name: `— ${c.label}: rule "${d.rule}" after ${d.trace.length} rules, ${fmt(c.request.prompt.length)} chars, ${fmt(c.input.tokens.o200k_base ?? 0)} tokens`,
-      value: `${us(percentile(s, 50))} / ${us(percentile(s, 99))}`,
+      value: p50p99(decided[i]),
       bar: `P99 ≤ ${BAR_P99_US} µs`,
-      ok: percentile(s, 99) <= BAR_P99_US * 1000,
+      ok: p99(decided[i]) <= BAR_P99_US * 1000,
     });
   });
-  const scanned = cases.map((c, i) => ({ c, s: sorted(scanPerCase[i]), u: sorted(unpreparedPerCase[i]) }));
+  rows.push({ name: 'decide() and then reading its trace (a preview, a dry run, the CLI: the rules run again, recording why each failed), all scenarios, P50 / P99', value: p50p99(explained.flat()) });
+  cases.forEach((c, i) => rows.push({ name: `— ${c.label}`, value: p50p99(explained[i]) }));
   rows.push({ name: `reading the prompt (prepare.ts, beside the token count): all ${rules.promptScanner.size} prompt conditions in one pass`, value: 'P50 / P99 below' });
-  for (const { c, s } of scanned) rows.push({ name: `— ${c.label} (${fmt(c.request.prompt.length)} chars)`, value: `${us(percentile(s, 50))} / ${us(percentile(s, 99))}` });
-  const longest = scanned.reduce((a, b) => (b.c.request.prompt.length > a.c.request.prompt.length ? b : a));
-  rows.push({ name: 'reading the prompt, per character (longest scenario, P50)', value: `${fmt(percentile(longest.s, 50) / longest.c.request.prompt.length, 1)} ns` });
-  rows.push({ name: 'decide() reading the prompt itself (no prepared scan), all scenarios, P50 / P99', value: `${us(percentile(sorted(allUnprepared), 50))} / ${us(percentile(sorted(allUnprepared), 99))}` });
-  for (const { c, u } of scanned) rows.push({ name: `— ${c.label}`, value: `${us(percentile(u, 50))} / ${us(percentile(u, 99))}` });
+  cases.forEach((c, i) => rows.push({ name: `— ${c.label} (${fmt(c.request.prompt.length)} chars)`, value: p50p99(scanned[i]) }));
+  const longest = cases.reduce((a, c, i) => (c.request.prompt.length > cases[a].request.prompt.length ? i : a), 0);
+  rows.push({ name: 'reading the prompt, per character (longest scenario, P50)', value: `${fmt(percentile(sorted(scanned[longest]), 50) / cases[longest].request.prompt.length, 1)} ns` });
+  rows.push({ name: 'decide() reading the prompt itself (no prepared scan), all scenarios, P50 / P99', value: p50p99(scannedAndDecided.flat()) });
+  cases.forEach((c, i) => rows.push({ name: `— ${c.label}`, value: p50p99(scannedAndDecided[i]) }));
   rows.push({ name: 'rules file', value: `${FIFTY_RULES.length} rules, ${regexRules} with regexes (RE2JS), ${rules.warnings.length} warnings` });
   rows.push({ name: 'timer overhead (hrtime.bigint pair), P50', value: `${fmt(percentile(timer, 50))} ns` });
   return rows;

@@ -36,10 +36,17 @@ export interface Features {
 }
 
 /**
- * Tries the rules in order, writing `trace[i]` for each rule `i` tried (the caller sizes the array, so a long
- * trace never regrows it); returns the matched rule's index, or -1 when every rule was tried and none matched.
+ * The rules, compiled. Two functions from the same conditions, tried in the same order with the same
+ * short-circuiting, so they always agree:
+ * - `first` finds the first rule that matches and allocates nothing — all that routing a request needs;
+ * - `explain` also writes `trace[i]` for each rule `i` tried (the caller sizes the array, so a long trace never
+ *   regrows it), with the condition that failed and the value it saw. It returns the same index as `first`.
+ * Both return -1 when no rule matches.
  */
-export type RuleMatcher = (f: Features, trace: TraceEntry[]) => number;
+export interface RuleMatcher {
+  first(f: Features): number;
+  explain(f: Features, trace: TraceEntry[]): number;
+}
 
 const TEXT_FIELDS = new Set(['task', 'source', 'urgency', 'language']);
 const NUMERIC_FIELDS = new Set(['inputTokens', 'maxOutputTokens', 'latencyBudgetMs', 'spentTodayUsd', 'spentMonthUsd']);
@@ -72,27 +79,46 @@ const byCost = <T>(items: T[], costOf: (t: T) => number) =>
  */
 export function compileMatcher(rules: readonly Rule[], promptIndex: readonly Map<string, number>[]): RuleMatcher {
   const gen = new Generator(promptIndex);
-  const body: string[] = [];
+  const first: string[] = [];
+  const explain: string[] = [];
   rules.forEach((rule, index) => {
-    const out = gen.temp();
     gen.rule = index;
     gen.ruleName = rule.name;
-    body.push(`// rule #${index + 1}`, 'e = null;', ...gen.condition(rule.if, 'if', out));
+    const node = gen.condition(rule.if, 'if');
+    first.push(`if (${node.test}) return ${index};`);
+    const out = gen.temp();
     const matched = gen.constant(Object.freeze({ rule: rule.name, index, matched: true }));
-    body.push(`if (${out} === null) { trace[${index}] = ${matched}; return ${index}; }`);
-    // `e` is this rule's ready-made entry when the failure is one of its constants (see Generator.constantFailure).
-    body.push(`trace[${index}] = e !== null && e.failed === ${out} ? e : { rule: ${gen.constant(rule.name)}, index: ${index}, matched: false, failed: ${out} };`);
+    explain.push(
+      `// rule #${index + 1}`, 'e = null;', ...node.explain(out),
+      `if (${out} === null) { trace[${index}] = ${matched}; return ${index}; }`,
+      // `e` is this rule's ready-made entry when the failure is one of its constants (see Generator.constantFailure).
+      `trace[${index}] = e !== null && e.failed === ${out} ? e : { rule: ${gen.constant(rule.name)}, index: ${index}, matched: false, failed: ${out} };`,
+    );
   });
+  const temps = Array.from({ length: gen.temps }, (_, i) => `, t${i}`).join('');
   const source = [
     '"use strict";',
-    'return function matchRules(x, trace) {',
-    gen.temps > 0 ? `  let v, e, ${Array.from({ length: gen.temps }, (_, i) => `t${i}`).join(', ')};` : '  let v, e;',
-    ...body.map((line) => `  ${line}`),
-    '  return -1;',
+    'return {',
+    '  first: function firstMatchingRule(x) {',
+    '    let v;',
+    ...first.map((line) => `    ${line}`),
+    '    return -1;',
+    '  },',
+    '  explain: function explainRules(x, trace) {',
+    `    let v, e${temps};`,
+    ...explain.map((line) => `    ${line}`),
+    '    return -1;',
+    '  },',
     '};',
   ].join('\n');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- see the header: values travel in K, not in the source
   return new Function('K', source)(gen.constants) as RuleMatcher;
+}
+
+/** A compiled condition: a boolean JS expression, and statements that set `out` to null or to the failure. */
+interface Node {
+  test: string;
+  explain: (out: string) => string[];
 }
 
 class Generator {
@@ -111,27 +137,32 @@ class Generator {
     return `K[${this.constants.length - 1}]`;
   }
 
-  /** Statements that set `out` to null when `c` holds, else to the failure. */
-  condition(c: Condition, path: string, out: string): string[] {
+  /** An object condition: all of its keys must hold (an empty one holds). */
+  condition(c: Condition, path: string): Node {
     const entries = byCost(Object.entries(c).filter(([, v]) => v !== undefined), ([k, v]) => cost({ [k]: v } as Condition));
-    return this.sequence(entries.map(({ item: [key, expected] }) => (o: string) => this.key(key, expected, `${path}.${key}`, o)), out);
+    return this.all(entries.map(({ item: [key, expected] }) => this.key(key, expected, `${path}.${key}`)));
   }
 
   /** AND: each part runs only while everything before it held. */
-  private sequence(parts: Array<(out: string) => string[]>, out: string): string[] {
-    const [first, ...rest] = parts;
-    if (!first) return [`${out} = null;`]; // an empty condition holds
-    const lines = first(out);
-    if (rest.length === 0) return lines;
-    return [...lines, `if (${out} === null) {`, ...this.sequence(rest, out).map((l) => `  ${l}`), '}'];
+  private all(parts: Node[]): Node {
+    if (parts.length === 0) return { test: 'true', explain: (out) => [`${out} = null;`] };
+    if (parts.length === 1) return parts[0];
+    const sequence = (k: number, out: string): string[] => {
+      const lines = parts[k].explain(out);
+      return k === parts.length - 1 ? lines : [...lines, `if (${out} === null) {`, ...sequence(k + 1, out).map((l) => `  ${l}`), '}'];
+    };
+    return { test: `(${parts.map((p) => p.test).join(' && ')})`, explain: (out) => sequence(0, out) };
   }
 
-  private key(key: string, expected: unknown, at: string, out: string): string[] {
-    if (TEXT_FIELDS.has(key)) {
-      return [`${out} = ${this.membership(`x.${key}`, expected as string | string[])} ? null : ${this.failure(at, expected, `x.${key}`)};`];
-    }
+  /** A leaf: `test` decides; on failure the trace gets `failure`. */
+  private leaf(test: string, failure: string): Node {
+    return { test, explain: (out) => [`${out} = ${test} ? null : ${failure};`] };
+  }
+
+  private key(key: string, expected: unknown, at: string): Node {
+    if (TEXT_FIELDS.has(key)) return this.leaf(this.membership(`x.${key}`, expected as string | string[]), this.failure(at, expected, `x.${key}`));
     if (NUMERIC_FIELDS.has(key)) {
-      return [`v = x.${key};`, `${out} = v !== undefined && ${this.comparison('v', expected as Comparison)} ? null : ${this.failure(at, expected, 'v')};`];
+      return this.leaf(`((v = x.${key}) !== undefined && ${this.comparison('v', expected as Comparison)})`, this.failure(at, expected, 'v'));
     }
     switch (key) {
       case 'prompt': {
@@ -140,41 +171,36 @@ class Generator {
         if (slot === undefined) throw new Error(`internal: prompt condition ${at} was not given to the scanner`);
         const shown = 'regex' in cond ? `/${cond.regex}/${cond.flags ?? ''}` : cond.contains;
         const failure = this.failure(`${at}.${'regex' in cond ? 'regex' : 'contains'}`, shown, `(x.promptPreview ??= ${this.constant(preview)}(x.prompt))`);
-        return [`${out} = x.promptHits()[${slot}] === 1 ? null : ${failure};`];
+        return this.leaf(`x.promptHits()[${slot}] === 1`, failure);
       }
       case 'estimatedCostUsd':
-        return ['v = x.estimatedCostUsd();', `${out} = ${this.comparison('v', expected as Comparison)} ? null : ${this.failure(at, expected, 'v')};`];
-      case 'all': {
-        const subs = byCost(expected as Condition[], cost);
-        return this.sequence(subs.map(({ item, i }) => (o: string) => this.condition(item, `${at}[${i}]`, o)), out);
-      }
+        return this.leaf(`((v = x.estimatedCostUsd()), ${this.comparison('v', expected as Comparison)})`, this.failure(at, expected, 'v'));
+      case 'all':
+        return this.all(byCost(expected as Condition[], cost).map(({ item, i }) => this.condition(item, `${at}[${i}]`)));
       case 'any': {
-        const subs = byCost(expected as Condition[], cost);
-        const first = this.temp();
-        const noneMatched = `new ${this.constant(NoneMatched)}(${this.constant(at)}, ${this.constant(`one of ${subs.length} conditions`)}, ${first})`;
+        const subs = byCost(expected as Condition[], cost).map(({ item, i }) => this.condition(item, `${at}[${i}]`));
+        const firstFailure = this.temp();
+        const noneMatched = `new ${this.constant(NoneMatched)}(${this.constant(at)}, ${this.constant(`one of ${subs.length} conditions`)}, ${firstFailure})`;
         // OR: the first sub's failure is kept for the trace; each later sub runs only while all before failed.
-        const chain = (k: number): string[] => {
+        const chain = (k: number, out: string): string[] => {
           if (k === subs.length) return [`${out} = ${noneMatched};`];
-          const target = k === 0 ? first : this.temp();
-          return [
-            ...this.condition(subs[k].item, `${at}[${subs[k].i}]`, target),
-            `if (${target} === null) ${out} = null; else {`, ...chain(k + 1).map((l) => `  ${l}`), '}',
-          ];
+          const target = k === 0 ? firstFailure : this.temp();
+          return [...subs[k].explain(target), `if (${target} === null) ${out} = null; else {`, ...chain(k + 1, out).map((l) => `  ${l}`), '}'];
         };
-        return chain(0);
+        return { test: `(${subs.map((sub) => sub.test).join(' || ')})`, explain: (out) => chain(0, out) };
       }
       case 'not': {
-        const inner = this.temp();
+        const inner = this.condition(expected as Condition, at);
+        const held = this.temp();
         const failed = this.constantFailure({ path: at, expected: 'the inner condition to fail', actual: 'it matched' });
-        return [...this.condition(expected as Condition, at, inner), `${out} = ${inner} === null ? ${failed} : null;`];
+        return { test: `!(${inner.test})`, explain: (out) => [...inner.explain(held), `${out} = ${held} === null ? ${failed} : null;`] };
       }
     }
     // metadata.<key>: equality or membership; a comparison tests the value as a number.
-    const read = `v = x.metadata[${this.constant(key.slice('metadata.'.length))}];`;
-    const fail = this.failure(at, expected, 'v');
-    if (typeof expected === 'string' || Array.isArray(expected)) return [read, `${out} = ${this.membership('v', expected)} ? null : ${fail};`];
-    const numeric = `v !== undefined && v.trim() !== '' && Number.isFinite(Number(v)) && ${this.comparison('Number(v)', expected as Comparison)}`;
-    return [read, `${out} = ${numeric} ? null : ${fail};`];
+    const read = `(v = x.metadata[${this.constant(key.slice('metadata.'.length))}])`;
+    const failure = this.failure(at, expected, 'v');
+    if (typeof expected === 'string' || Array.isArray(expected)) return this.leaf(this.membership(read, expected), failure);
+    return this.leaf(`(${read} !== undefined && v.trim() !== '' && Number.isFinite(Number(v)) && ${this.comparison('Number(v)', expected as Comparison)})`, failure);
   }
 
   private membership(value: string, expected: string | string[]): string {

@@ -4,7 +4,7 @@
  */
 import type { Encoding } from '../../shared/catalog';
 import type { Target } from '../../shared/config';
-import type { Candidate, Decision, RouteRequest, RouterState, Skipped, TraceEntry } from '../../shared/decision';
+import type { Candidate, Decision, Estimate, RouteRequest, RouterState, Skipped, TraceEntry } from '../../shared/decision';
 import { estimateFor, expectedOutputTokens } from '../estimate/estimate';
 import type { CompiledRules, ResolvedModel } from '../rules/types';
 import type { Features } from './conditions';
@@ -49,9 +49,15 @@ export function decide(input: RouteInput, rules: CompiledRules, state: RouterSta
     promptHits: () => (hits ??= input.promptScan?.scanner === rules.promptScanner ? input.promptScan.hits : rules.promptScanner.scan(request.prompt)),
   };
 
-  const trace: TraceEntry[] = forced ? [] : new Array(rules.config.rules.length);
-  const matchedIndex = forced ? -1 : rules.match(features, trace);
-  if (matchedIndex >= 0) trace.length = matchedIndex + 1;
+  const matchedIndex = forced ? -1 : rules.matcher.first(features);
+  const explain = (): TraceEntry[] => {
+    if (forced) return [];
+    const trace: TraceEntry[] = new Array(rules.config.rules.length);
+    const index = rules.matcher.explain(features, trace);
+    if (index !== matchedIndex) throw new Error(`internal: the trace matched rule #${index + 1}, the decision rule #${matchedIndex + 1}`);
+    if (index >= 0) trace.length = index + 1;
+    return trace;
+  };
 
   const target = forced?.target ?? (matchedIndex >= 0 ? rules.config.rules[matchedIndex].then : rules.config.default);
   const tier = typeof target === 'string' && target in rules.config.tiers ? target : null;
@@ -71,17 +77,42 @@ export function decide(input: RouteInput, rules: CompiledRules, state: RouterSta
     }
   }
   const estimate = candidates[0]?.estimate ?? estimateFor(models[0], input.tokens, request, state);
-  return {
-    rule: forced?.label ?? (matchedIndex >= 0 ? rules.config.rules[matchedIndex].name : 'default'),
-    ruleIndex: matchedIndex,
-    tier,
-    target,
-    candidates,
-    skipped,
-    trace,
-    estimate,
-    inputTokens,
-  };
+  const rule = forced?.label ?? (matchedIndex >= 0 ? rules.config.rules[matchedIndex].name : 'default');
+  return new RoutedDecision(rule, matchedIndex, tier, target, candidates, skipped, estimate, inputTokens, explain);
+}
+
+/**
+ * A Decision whose trace is written when first read. Proxying a request never reads it, so routing tries the
+ * rules with the allocation-free `matcher.first`; a preview, a dry run or the CLI reads `trace`, and the rules run
+ * again with `matcher.explain` on the very same features — decide() is pure, so it is exactly the trace this
+ * decision was made by (checked: both must pick the same rule). JSON (the WebSocket, the CLI) includes it.
+ */
+class RoutedDecision implements Decision {
+  #trace: TraceEntry[] | undefined;
+  readonly #explain: () => TraceEntry[];
+
+  constructor(
+    readonly rule: string,
+    readonly ruleIndex: number,
+    readonly tier: string | null,
+    readonly target: Target,
+    readonly candidates: Candidate[],
+    readonly skipped: Skipped[],
+    readonly estimate: Estimate,
+    readonly inputTokens: number,
+    explain: () => TraceEntry[],
+  ) {
+    this.#explain = explain;
+  }
+
+  get trace(): TraceEntry[] {
+    return (this.#trace ??= this.#explain());
+  }
+
+  toJSON(): Decision {
+    const { rule, ruleIndex, tier, target, candidates, skipped, trace, estimate, inputTokens } = this;
+    return { rule, ruleIndex, tier, target, candidates, skipped, trace, estimate, inputTokens };
+  }
 }
 
 /** A tier's models, a single model, or an inline list. Names were checked at load. */

@@ -215,7 +215,7 @@ function crossCheck(config: RulesConfig, raw: unknown, add: Add): Omit<CompiledR
     add('error', 'invalid-regex', `the rules' ${promptPatterns.length} prompt conditions together are too large to match in one pass (${e instanceof Error ? e.message : String(e)}); simplify the biggest regexes`, ['rules'], raw);
     return null;
   }
-  return { config, providers, models, match: compileMatcher(config.rules, promptIndexes), promptScanner, encodings };
+  return { config, providers, models, matcher: compileMatcher(config.rules, promptIndexes), promptScanner, encodings };
 }
 
 /** Calls `visit` for every object condition, with its path relative to the rule. */

@@ -39,8 +39,8 @@ export interface CompiledRules {
   config: RulesConfig;
   providers: Record<string, ResolvedProvider>;
   models: Record<string, ResolvedModel>;
-  /** Every rule's condition compiled into one function: tries them in order, writing the trace. */
-  match: RuleMatcher;
+  /** Every rule's condition compiled: finds the first rule that matches, and explains why the others did not. */
+  matcher: RuleMatcher;
   /** Every prompt condition of every rule, answered in one pass over the prompt. */
   promptScanner: PromptScanner;
   /** Encodings used by the configured models: the token counts a request needs. */

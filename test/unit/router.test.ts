@@ -108,6 +108,30 @@ describe('decide', () => {
     assert.equal(d.tier, 'standard');
     assert.deepEqual(d.trace.map((t) => t.matched), [false, false, false, false]);
   });
+  it('writes the trace when first read, the same every time, and JSON carries it', () => {
+    const d = route(rules, { prompt: 'design a cache', task: 'design' });
+    assert.equal(d.trace, d.trace);
+    assert.deepEqual(d.trace[1].failed, { path: 'if.task', expected: 'tests', actual: 'design' });
+    const json = JSON.parse(JSON.stringify(d));
+    assert.deepEqual(Object.keys(json), ['rule', 'ruleIndex', 'tier', 'target', 'candidates', 'skipped', 'trace', 'estimate', 'inputTokens']);
+    assert.deepEqual(json.trace, JSON.parse(JSON.stringify(d.trace)));
+    assert.equal(json.trace.length, 4);
+  });
+  it('values from the rules file never become code: quotes, backticks and ${} in names and strings', () => {
+    const hostile = '"); globalThis.pwned = 1; ("`${globalThis.pwned = 2}`\\';
+    const compiled = compile({
+      rules: [
+        { name: hostile, if: { 'metadata.team': hostile, task: [hostile, 'x'] }, then: 'fast' },
+        { name: `${hostile} 2`, if: { any: [{ prompt: { contains: hostile } }, { not: { language: hostile } }] }, then: 'deep' },
+      ],
+    });
+    const hit = decide(routeInput({ prompt: '', task: hostile, metadata: { team: hostile } }, compiled), compiled, state());
+    assert.equal(hit.rule, hostile);
+    const second = decide(routeInput({ prompt: `say ${hostile}`, language: hostile }, compiled), compiled, state());
+    assert.equal(second.rule, `${hostile} 2`);
+    assert.deepEqual(second.trace[0].failed, { path: 'if.task', expected: [hostile, 'x'], actual: null });
+    assert.equal((globalThis as { pwned?: number }).pwned, undefined);
+  });
   it('then may name a model or a list', () => {
     const m = route(rules, { task: 'pinned' });
     assert.equal(m.tier, null);
