@@ -22,7 +22,7 @@
  * an error. Encoders are created on first use, once per encoding, and never freed; creating o200k_base blocks for
  * 0.3–1 s, so the daemon should call `warmTokenizer` at start-up.
  */
-import * as crypto from 'node:crypto';
+import { sha1 } from '../textDigest';
 import type { Tiktoken } from 'tiktoken';
 import type { Encoding } from '../../shared/catalog';
 import type { RouteRequest } from '../../shared/decision';
@@ -132,11 +132,6 @@ function detached(s: string): string {
   // Concatenating forces a flat copy; slicing that copy keeps only the copy alive (not the original's parent).
   return s.length < 13 ? s : (' ' + s).slice(1);
 }
-
-const sha1: (s: string) => string =
-  typeof crypto.hash === 'function'
-    ? (s) => crypto.hash('sha1', s, 'base64')
-    : (s) => crypto.createHash('sha1').update(s).digest('base64');
 
 interface TextEntry {
   count: number;

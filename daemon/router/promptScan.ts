@@ -10,9 +10,15 @@
  */
 import { RE2JS, RE2Set } from 're2js';
 import type { PromptCondition } from '../../shared/config';
+import { sha1 } from '../textDigest';
 
-/** Which of the scanner's conditions hold for one prompt: `hits[i] === 1` when condition `i` does. */
+/** Which of the scanner's conditions hold for one prompt: `hits[i] === 1` when condition `i` does. Read-only. */
 export type PromptHits = Uint8Array;
+
+/** Prompts remembered per scanner: the editor previews a request and then sends it, so most are scanned twice. */
+const REMEMBERED = 256;
+/** Prompts up to this length are their own cache key; longer ones are keyed by SHA-1 (≈10 µs for 12 KB vs ≈200 µs to scan). */
+const SHORT_KEY = 256;
 
 /** A pattern no text matches: an empty character class. */
 const NEVER = '[^\\x00-\\x{10FFFF}]';
@@ -27,6 +33,8 @@ export function promptPattern(cond: PromptCondition): string {
 
 export class PromptScanner {
   private readonly set: RE2Set | null;
+  /** Least recently used first. */
+  private readonly remembered = new Map<string, PromptHits>();
 
   /**
    * @param patterns one per condition, from `promptPattern`; each must already compile on its own (load checks
@@ -43,8 +51,17 @@ export class PromptScanner {
   get size(): number { return this.patterns.length; }
 
   scan(prompt: string): PromptHits {
-    const hits = new Uint8Array(this.patterns.length);
-    if (this.set) for (const i of this.set.match(prompt)) hits[i] = 1;
+    if (!this.set) return new Uint8Array(0);
+    const key = prompt.length <= SHORT_KEY ? `=${prompt}` : `#${sha1(prompt)}:${prompt.length}`;
+    let hits = this.remembered.get(key);
+    if (hits) {
+      this.remembered.delete(key); // most recently used goes last
+    } else {
+      hits = new Uint8Array(this.patterns.length);
+      for (const i of this.set.match(prompt)) hits[i] = 1;
+      if (this.remembered.size >= REMEMBERED) this.remembered.delete(this.remembered.keys().next().value!);
+    }
+    this.remembered.set(key, hits);
     return hits;
   }
 }
