@@ -21,14 +21,18 @@ import { fmt, loadAverage, machine, ROOT } from './util';
 interface Part { id: string; title: string; method: string; rows: Row[]; seconds: number; load: [number, number]; error?: string }
 
 const METHOD = {
-  decision: `\`decide(input, rules, state)\` alone (tokens counted beforehand — counting is in the tokens table) with a
-50-rule file (bench/rules.ts: 10 regex rules, 6 substring rules, numeric ranges on tokens / spend / latency budget,
-metadata equality and comparisons, 6 \`all\`, 4 \`any\`, 3 \`not\`) for 8 realistic requests, from small talk caught by
-rule 4 to a 12 KB code question that falls through all 50 rules. Scenarios are interleaved in a shuffled order
-(500 warm-up rounds, then up to 20,000 rounds or 8 s), each decision timed with \`process.hrtime.bigint()\`. The
-timing runs in a child process on an esbuild bundle built like dist/daemon.js (under tsx, esbuild's \`keepNames\`
-wrapper makes every closure creation slower than in the shipped daemon). The last row checks the router's
-prompt-regex fast path against plain RE2JS (bench/regexCheck.ts).`,
+  decision: `\`decide(input, rules, state)\` on a request prepared as the daemon prepares it (daemon/router/prepare.ts:
+token counts — timed in the tokens table — and one scan of the prompt for all of the rules' prompt conditions —
+timed in its own rows here) with a 50-rule file (bench/rules.ts: 10 regex rules, 6 substring rules, numeric ranges
+on tokens / spend / latency budget, metadata equality and comparisons, 6 \`all\`, 4 \`any\`, 3 \`not\`) for 8 realistic
+requests, from small talk caught by rule 4 to a 12 KB code question that falls through all 50 rules. The bar times
+what routing a request pays: features, the rules tried until one matches, the target and an estimate per
+candidate. The Decision's trace is written when first read (proxying never reads it; a preview, a dry run and the
+CLI do): the side rows time decide() with its trace read, the prompt scan on prompts it has not seen, and decide()
+scanning the prompt itself. Scenarios are interleaved in a shuffled order (500 warm-up rounds, then up to 20,000
+rounds or 8 s; 3 s for side rows), each call timed with \`process.hrtime.bigint()\`. The timing runs in a child
+process on an esbuild bundle built like dist/daemon.js. The last row checks the one-pass scanner against every
+condition matched on its own (bench/scanCheck.ts).`,
   tokens: `bench/tokens.ts (unchanged): tiktoken o200k_base counting speed for new text at 1 KB … 1 MB (warm daemon, caches
 empty, tiktoken alone), the cached recount, and the full estimate of a ~4,000-token prompt for four candidates.`,
   proxy: `dist/mock-upstream.js and dist/daemon.js (the built-in default rules, both providers pointed at the mock;
@@ -136,6 +140,9 @@ tests passed after it):
 
 | commit | fix | before → after |
 |---|---|---|
+| router: the trace is written when first read; routing uses an allocation-free first-match function | the 50-rule fall-through allocated ~4 KB per decision (a trace entry and a failure per rule); on this VM allocation is what made the tail (P98 at 4–5 × P50, a second mode at +10 µs); the rules compile to two generated functions tried in the same order — \`first\` (booleans only) for routing, \`explain\` for the trace, run on first read of \`trace\` with the same features | decide() 12 KB fall-through P99 17.7 → 4.9 µs; all scenarios P99 13.7 → 4.5 µs |
+| router: rules compiled into one generated function | as a tree of closures every condition was a megamorphic call (closures from one literal share their call feedback), ~80 ns a rule here; generated straight-line code has one target per call site, values passed in a constants array, never in the source | 50-rule fall-through P50 8.7 → ~2.5–4 µs |
+| router: every prompt condition in one RE2 set, read once per request beside the token count | each regex / substring condition scanned the prompt on its own (10 regexes and 9 substring lists: up to 19 scans of a 12 KB prompt per decision); one RE2JS \`RE2Set\` answers them all in one linear pass, in prepare.ts beside the token count, remembered for the send after a preview. Same answers: bench/scanCheck.ts. This replaced the regex fast path of the row below. | decide() 12 KB fall-through P50 411 → 13.5 µs; prompt read 12 KB ≈ 0.1–0.2 ms once per request |
 | router: prompt regexes skip whole-prompt DFA scans | RE2JS 2.10 runs every \`test\` as an unanchored DFA over the whole prompt (~15 ns/char), even for \`^\`-anchored patterns, and builds no literal prefilter for case-insensitive ones. Anchored patterns now run anchored; \`i\` patterns get the prefilter of the same pattern compiled case-sensitively, lower-cased (ASCII literals only, ſ → s); the lower-cased prompt is shared by all rules of a decision. Same answers: bench/regexCheck.ts, 164,000 cases, 0 different. | decide() P50: 2 KB refactor 330 → 104 µs (P99 2.2 ms → 155 µs); 12 KB fall-through 2.9 → 0.97 ms; SQL question 39 → 22 µs |
 | engine: refresh learned latency at most every 5 s | two ledger queries (~1.5 ms) ran after every 5th request | daemon CPU per request 3.78 → 3.52 ms (0.93×) |
 | engine: SDKs send upstream through a keep-alive node:http fetch | undici's fetch (WebIDL conversions, header guards, stream plumbing) was the largest single item on the upstream leg; the SDKs accept a \`fetch\`, the engine now gives them a lean one on node:http(s) keep-alive agents with the same Response and error shapes. bench/fetchCheck.ts: both SDK adapters, plain and streaming, every mock fault, with both transports — 56 cases, 0 different. | daemon CPU per request 2.60 → 2.01 ms (0.77×); added P50 1.87 → 1.63 ms; added P99 7.3 → 5.4 ms |
@@ -145,7 +152,7 @@ tests passed after it):
 **Non-streaming added latency (bars: added P50 ≤ 1.1 × direct P50, added P99 ≤ 0.5 ms).** A request through the
 daemon crosses two more Node HTTP stacks (the daemon's server and its upstream client) than a direct one, plus the
 work that is the product: parse and translate the body, count tokens (tiktoken WASM, ~0.1–0.4 ms for a new 1 KB
-prompt), decide (~0.06 ms), build the upstream call in the OpenAI SDK, translate the answer back, and commit a ledger
+prompt), decide (~0.06 ms at the time of that profile; now a few µs plus one prompt scan), build the upstream call in the OpenAI SDK, translate the answer back, and commit a ledger
 row before the last byte (design rule; ~0.2 ms, with occasional multi-millisecond WAL checkpoints that land in the
 P99). An instrumented build (per-request timestamps inside the daemon, 2,000 sequential requests) put the critical
 path at P50: read body 0.08 ms · parse + tokens 0.21 · decide 0.06 · upstream leg (SDK + transport + mock) 1.24 ·
@@ -276,7 +283,7 @@ async function main(): Promise<void> {
     '- `node --import tsx bench/profile.ts [requests]` — the daemon profile above.',
     '- `node --import tsx bench/ab.ts OLD/daemon.js NEW/daemon.js [requests]` — two daemon builds side by side (how',
     '  every fix above was measured: `cp -r dist /tmp/dist-before`, change, `node scripts/build.mjs`, compare).',
-    '- Checks behind the fixes: `bench/regexCheck.ts` (router regex fast path vs RE2JS), `bench/fetchCheck.ts`',
+    '- Checks behind the fixes: `bench/scanCheck.ts` (one-pass prompt scanner vs each condition alone), `bench/fetchCheck.ts`',
     '  (the daemon\'s upstream fetch vs the global fetch under every mock fault, ~25 s).',
     '- `node --import tsx bench/cpuprofile.ts FILE.cpuprofile [N] [dist/daemon.js]` — read any `--cpu-prof` output.',
     '',
