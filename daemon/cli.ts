@@ -1,10 +1,9 @@
-/** `switchyard` — the command-line entry. Each command lives in daemon/cli/<name>.ts. */
+/**
+ * `switchyard` — the command-line entry. Each command lives in daemon/cli/<name>.ts and is loaded only when run:
+ * `rules check` should not pay for the provider SDKs, the tokenizer's WASM or SQLite (bundled, they are still
+ * evaluated lazily).
+ */
 import { UsageError } from './cli/common';
-import { askCommand } from './cli/ask';
-import { daemonCommand, startCommand, statusCommand, stopCommand } from './cli/lifecycle';
-import { routeCommand } from './cli/route';
-import { rulesCommand } from './cli/rules';
-import { replayCommand, spendCommand } from './cli/spend';
 
 const USAGE = `Usage: switchyard <command> [flags]   (switchyard <command> --help for details)
 
@@ -17,25 +16,26 @@ Commands:
   spend     what requests cost, by model, rule, tier or source
   replay    what other rules would have cost on logged requests`;
 
-const commands: Record<string, (argv: string[]) => number | Promise<number>> = {
-  route: routeCommand,
-  ask: askCommand,
-  rules: rulesCommand,
-  daemon: daemonCommand,
-  start: startCommand,
-  stop: stopCommand,
-  status: statusCommand,
-  spend: spendCommand,
-  replay: replayCommand,
+type Command = (argv: string[]) => number | Promise<number>;
+const commands: Record<string, () => Promise<Command>> = {
+  route: async () => (await import('./cli/route')).routeCommand,
+  ask: async () => (await import('./cli/ask')).askCommand,
+  rules: async () => (await import('./cli/rules')).rulesCommand,
+  daemon: async () => (await import('./cli/lifecycle')).daemonCommand,
+  start: async () => (await import('./cli/lifecycle')).startCommand,
+  stop: async () => (await import('./cli/lifecycle')).stopCommand,
+  status: async () => (await import('./cli/lifecycle')).statusCommand,
+  spend: async () => (await import('./cli/spend')).spendCommand,
+  replay: async () => (await import('./cli/spend')).replayCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') { console.log(USAGE); return name ? 0 : 2; }
   if (name === '--version') { console.log(VERSION); return 0; }
-  const command = commands[name];
-  if (!command) { console.error(`switchyard: unknown command "${name}"\n\n${USAGE}`); return 2; }
-  return command(rest);
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!load) { console.error(`switchyard: unknown command "${name}"\n\n${USAGE}`); return 2; }
+  return (await load())(rest);
 }
 
 declare const __SWITCHYARD_VERSION__: string | undefined;
