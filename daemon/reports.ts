@@ -29,6 +29,7 @@ export function spendReport(ledger: Ledger, sinceMs: number, by: BreakdownBy): S
   return { sinceMs, requests: t.requests, costUsd: t.costUsd, unknownCostRequests: t.unknownCostRequests, savingsVsDefaultUsd: t.savingsVsDefaultUsd, by, buckets: ledger.breakdown(sinceMs, by) };
 }
 
+/** Replays the ledger's requests since `sinceMs`; spend conditions start from what was really spent before it. */
 export function replayReport(ledger: Ledger, sinceMs: number, rules: CompiledRules, state: RouterState): ReplayResult {
-  return replay(ledger.rowsSince(sinceMs), rules, state);
+  return replay(ledger.rowsSince(sinceMs), rules, state, (from) => (from < sinceMs ? ledger.totals(from, sinceMs).costUsd : 0));
 }

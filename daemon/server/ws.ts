@@ -14,7 +14,7 @@ import { parseRules, hasErrors } from '../rules/load';
 import type { RulesManager } from '../rules/manager';
 import { decide } from '../router/decide';
 import { routeInput } from '../router/prepare';
-import { replay } from '../replay';
+import { replayReport } from '../reports';
 import { checkRequest } from './guard';
 
 export interface WsContext {
@@ -99,7 +99,7 @@ export function createWsServer(ctx: WsContext) {
       const rules = typeof p?.text === 'string' ? parseRules(p.text, 'draft') : { rules: ctx.rules.current, issues: [] };
       if (!rules.rules) throw new MethodError(ErrorCodes.invalidRules, `the draft has errors: ${rules.issues.filter((i) => i.severity === 'error').map((i) => `line ${i.line}: ${i.message}`).join('; ')}`);
       const since = typeof p?.sinceMs === 'number' ? p.sinceMs : Date.now() - 7 * 86_400_000;
-      return replay(ctx.engine.ledger.rowsSince(since), rules.rules, ctx.engine.state());
+      return replayReport(ctx.engine.ledger, since, rules.rules, ctx.engine.state());
     },
     'spend.summary': () => {
       if (!ctx.engine.ledger) throw new MethodError(ErrorCodes.internal, 'no ledger is open');

@@ -12,6 +12,8 @@ import { Ledger, LEDGER_FILE, type LedgerInsert } from '../../daemon/ledger/ledg
 import { SCHEMA_VERSION } from '../../daemon/ledger/migrations';
 import { localDate, median } from '../../daemon/ledger/queries';
 import type { Attempt } from '../../shared/protocol';
+import { replayReport } from '../../daemon/reports';
+import { compile, state } from './helpers/rules';
 
 const homes: string[] = [];
 after(() => {
@@ -493,6 +495,25 @@ describe('maintenance and replay', () => {
     assert.equal(x2.costUsd, 0.1);
     assert.equal(x2.ttftMs, 300);
     assert.equal(x2.totalMs, 4000);
+    l.close();
+  });
+
+  test('replay: spend conditions see the spend before the window plus the replayed costs, per local day', () => {
+    const l = Ledger.open(tempHome());
+    const features = { task: 'chat', inputTokens: 100_000, maxOutputTokens: 0 };
+    const served = { inputTokens: 100_000, outputTokens: 0, features, tier: 'deep' };
+    l.record(row({ id: 'before', time: local(2025, 3, 4, 9), costUsd: 0.6 }));
+    l.record(row({ id: 'w1', time: local(2025, 3, 4, 11), ...served }));
+    l.record(row({ id: 'w2', time: local(2025, 3, 4, 12), ...served }));
+    l.record(row({ id: 'w3', time: local(2025, 3, 4, 13), ...served }));
+    l.record(row({ id: 'next-day', time: local(2025, 3, 5, 9), ...served }));
+    // Sonnet prices 100k input tokens at $0.30, mini at $0.015. The guard trips once the day reaches $1:
+    // 0.6 before the window → w1 deep (0.9) → w2 deep (1.2) → w3 fast; a new day starts from 0 → deep.
+    const rules = compile({ rules: [{ name: 'guard', if: { spentTodayUsd: { '>=': 1 } }, then: 'fast' }], default: 'deep' });
+    const r = replayReport(l, local(2025, 3, 4, 10), rules, state({ spentTodayUsd: 50, spentMonthUsd: 50 }));
+    assert.equal(r.considered, 4);
+    assert.ok(Math.abs(r.replayCostUsd - (0.3 + 0.3 + 0.015 + 0.3)) < 1e-9, `replayed ${r.replayCostUsd}`);
+    assert.equal(r.changedTier, 1);
     l.close();
   });
 
