@@ -73,7 +73,8 @@ function resolvedModel(id: string): ResolvedModel {
   const e = CATALOG.find((c) => c.id === id)!;
   return {
     name: id, provider: e.provider, providerType: e.provider, id, circuitKey: `${e.provider}/${id}`, inputPerMTok: e.inputPerMTok,
-    outputPerMTok: e.outputPerMTok, priceKnown: true, contextWindow: e.contextWindow, encoding: e.encoding,
+    outputPerMTok: e.outputPerMTok, cachedInputPerMTok: e.cachedInputPerMTok, cacheWritePerMTok: e.cacheWritePerMTok,
+    priceKnown: true, contextWindow: e.contextWindow, encoding: e.encoding,
     ttftMs: e.ttftMs, tokensPerSecond: e.tokensPerSecond,
   };
 }

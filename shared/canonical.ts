@@ -13,9 +13,13 @@ export interface CanonicalRequest {
 export type FinishReason = 'stop' | 'length' | 'stop_sequence' | 'content_filter' | 'tool_calls' | 'other';
 
 export interface Usage {
+  /** Every input token, cached or not. */
   inputTokens: number;
   outputTokens: number;
+  /** Of `inputTokens`, those read from the provider's prompt cache. */
   cachedInputTokens?: number;
+  /** Of `inputTokens`, those written to the prompt cache (Anthropic's cache_creation_input_tokens). */
+  cacheWriteInputTokens?: number;
   reasoningTokens?: number;
 }
 

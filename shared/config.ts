@@ -112,6 +112,8 @@ export const ModelConfig = z.strictObject({
   id: z.string().describe('The pinned, dated model id sent upstream.'),
   inputPerMTok: z.number().nonnegative().optional().describe('USD per 1M input tokens (overrides the catalog).'),
   outputPerMTok: z.number().nonnegative().optional().describe('USD per 1M output tokens (overrides the catalog).'),
+  cachedInputPerMTok: z.number().nonnegative().optional().describe('USD per 1M input tokens read from the provider\'s prompt cache (overrides the catalog; defaults to inputPerMTok when that is overridden).'),
+  cacheWritePerMTok: z.number().nonnegative().optional().describe('USD per 1M input tokens written to the prompt cache (Anthropic; overrides the catalog; defaults to inputPerMTok when that is overridden).'),
   contextWindow: z.number().int().positive().optional(),
   ttftMs: z.number().positive().optional().describe('Seed time to first token, ms.'),
   tokensPerSecond: z.number().positive().optional().describe('Seed output speed.'),

@@ -114,5 +114,11 @@ function positive(n: unknown): n is number {
 /** Cost from reported usage at the model's price; unknown (null) without usage or a known price. */
 export function priceUsage(model: ResolvedModel | undefined, usage: Usage | undefined): number | null {
   if (!model || !usage || !model.priceKnown) return null;
-  return (usage.inputTokens * model.inputPerMTok + usage.outputTokens * model.outputPerMTok) / 1e6;
+  // Cache reads and writes are parts of inputTokens, priced at their own rates; the rest is plain input.
+  const cached = clamp(usage.cachedInputTokens ?? 0, usage.inputTokens);
+  const written = clamp(usage.cacheWriteInputTokens ?? 0, usage.inputTokens - cached);
+  const plain = usage.inputTokens - cached - written;
+  return (plain * model.inputPerMTok + cached * model.cachedInputPerMTok + written * model.cacheWritePerMTok + usage.outputTokens * model.outputPerMTok) / 1e6;
 }
+
+const clamp = (n: number, most: number) => Math.max(0, Math.min(n, most));

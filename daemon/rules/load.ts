@@ -142,6 +142,9 @@ function crossCheck(config: RulesConfig, raw: unknown, add: Add): Omit<CompiledR
       name, provider: m.provider, providerType: provider.type, id: m.id, circuitKey: circuitKey(m.provider, m.id),
       inputPerMTok: m.inputPerMTok ?? cat?.inputPerMTok ?? 0,
       outputPerMTok: m.outputPerMTok ?? cat?.outputPerMTok ?? 0,
+      // A file that sets its own input price without cache prices gets no cache discount: never under-estimate.
+      cachedInputPerMTok: m.cachedInputPerMTok ?? (m.inputPerMTok === undefined ? cat?.cachedInputPerMTok : undefined) ?? m.inputPerMTok ?? cat?.inputPerMTok ?? 0,
+      cacheWritePerMTok: m.cacheWritePerMTok ?? (m.inputPerMTok === undefined ? cat?.cacheWritePerMTok : undefined) ?? m.inputPerMTok ?? cat?.inputPerMTok ?? 0,
       // A local server's price is zero unless the file says otherwise.
       priceKnown: priceKnown || provider.type === 'openai-compatible',
       contextWindow: m.contextWindow ?? cat?.contextWindow ?? 128_000,

@@ -25,6 +25,9 @@ export interface ResolvedModel {
   circuitKey: string;
   inputPerMTok: number;
   outputPerMTok: number;
+  /** Input read from the provider's prompt cache; input written to it (see CatalogEntry). */
+  cachedInputPerMTok: number;
+  cacheWritePerMTok: number;
   /** False when neither the rules file nor the catalog gives a price (cost is then unknown, never $0). */
   priceKnown: boolean;
   contextWindow: number;

@@ -130,6 +130,25 @@ describe('Anthropic-compatible API with the official @anthropic-ai/sdk client', 
   });
 });
 
+describe('what a request cost, with the provider\'s prompt cache', () => {
+  it('OpenAI: cached input tokens are billed at the cache price (gpt-4o: $1.25 / 1M instead of $2.50)', async () => {
+    mock.setReply({ cacheReadTokens: 1_000_000 }); // capped at the input: every input token came from the cache
+    const { data, response } = await openai.chat.completions.create({ model: 'gpt-4o-2024-08-06', messages: [{ role: 'user', content: 'x'.repeat(400) }] }).withResponse();
+    const u = data.usage!;
+    assert.equal(u.prompt_tokens_details?.cached_tokens, u.prompt_tokens);
+    const expected = (u.prompt_tokens * 1.25 + u.completion_tokens * 10) / 1e6;
+    assert.equal(response.headers.get('x-switchyard-cost-usd'), expected.toFixed(8));
+  });
+  it('Anthropic: cache reads at 0.1 × input and writes at 1.25 ×, and the caller sees the same split', async () => {
+    mock.setReply({ cacheReadTokens: 60, cacheWriteTokens: 30 });
+    const { data, response } = await anthropic.messages.create({ model: 'claude-3-5-sonnet-20241022', max_tokens: 100, messages: [{ role: 'user', content: 'y'.repeat(400) }] }).withResponse();
+    // 400 characters → 100 input tokens at the mock: 10 plain, 60 read, 30 written.
+    assert.deepEqual([data.usage.input_tokens, data.usage.cache_read_input_tokens, data.usage.cache_creation_input_tokens], [10, 60, 30]);
+    const expected = (10 * 3 + 60 * 0.3 + 30 * 3.75 + data.usage.output_tokens * 15) / 1e6;
+    assert.equal(response.headers.get('x-switchyard-cost-usd'), expected.toFixed(8));
+  });
+});
+
 describe('explain, models, health', () => {
   it('/v1/route/explain returns the Decision and calls no upstream', async () => {
     const r = await fetch(`${daemon.url}/v1/route/explain`, { method: 'POST', headers: { authorization: `Bearer ${daemon.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'switchyard/auto', messages: [{ role: 'user', content: 'thanks' }] }) });

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { catalogEntry } from '../../shared/catalog';
 import type { RouteRequest, RouterState } from '../../shared/decision';
 import { formatMs, formatUsd } from '../../shared/format';
+import { compile } from './helpers/rules';
 import {
   CALIBRATION_RANGE,
   DEFAULT_OUTPUT_TOKENS,
@@ -10,6 +11,7 @@ import {
   calibrationFactor,
   estimateFor,
   expectedOutputTokens,
+  priceUsage,
 } from '../../daemon/estimate/estimate';
 import type { ResolvedModel } from '../../daemon/rules/types';
 
@@ -24,6 +26,8 @@ function model(id: string, overrides: Partial<ResolvedModel> = {}): ResolvedMode
     circuitKey: `${e.provider}/${id}`,
     inputPerMTok: e.inputPerMTok,
     outputPerMTok: e.outputPerMTok,
+    cachedInputPerMTok: e.cachedInputPerMTok,
+    cacheWritePerMTok: e.cacheWritePerMTok,
     priceKnown: true,
     contextWindow: e.contextWindow,
     encoding: e.encoding,
@@ -96,6 +100,39 @@ describe('estimateFor: cost', () => {
     assert.ok(Number.isNaN(e.costUsd));
     assert.equal(formatUsd(e.costUsd), 'unknown');
     assert.equal(JSON.parse(JSON.stringify(e)).costUsd, null);
+  });
+});
+
+describe('priceUsage: what a served request cost', () => {
+  const close = (a: number | null, b: number) => assert.ok(a !== null && Math.abs(a - b) < 1e-12, `${a} ≠ ${b}`);
+  it('OpenAI: cached input at the model\'s cache price (gpt-4o: $1.25 vs $2.50), the rest at list price', () => {
+    // 2,000 plain × 2.5 + 8,000 cached × 1.25 + 100 out × 10 = $0.016
+    close(priceUsage(model('gpt-4o-2024-08-06'), { inputTokens: 10_000, cachedInputTokens: 8_000, outputTokens: 100 }), 0.016);
+    close(priceUsage(model('gpt-4.1-2025-04-14'), { inputTokens: 10_000, cachedInputTokens: 10_000, outputTokens: 0 }), 0.005);
+  });
+  it('Anthropic: cache reads at 0.1 × input, cache writes at 1.25 ×', () => {
+    // sonnet: 1,000 plain × 3 + 6,000 read × 0.3 + 3,000 written × 3.75 + 100 out × 15 = $0.01755
+    close(priceUsage(model('claude-3-5-sonnet-20241022'), { inputTokens: 10_000, cachedInputTokens: 6_000, cacheWriteInputTokens: 3_000, outputTokens: 100 }), 0.01755);
+  });
+  it('without cache counts it is the list price; impossible counts are clamped to the input', () => {
+    close(priceUsage(model('gpt-4o-mini-2024-07-18'), { inputTokens: 1_000, outputTokens: 500 }), 0.00045);
+    close(priceUsage(model('gpt-4o-2024-08-06'), { inputTokens: 1_000, cachedInputTokens: 5_000, cacheWriteInputTokens: 9, outputTokens: 0 }), 0.00125);
+    assert.equal(priceUsage(model('gpt-4o-2024-08-06', { priceKnown: false }), { inputTokens: 1, outputTokens: 1 }), null);
+  });
+  it('a rules file that sets its own input price gets no cache discount unless it sets cache prices too', () => {
+    const rules = compile({
+      models: {
+        mini: { provider: 'openai', id: 'gpt-4o-mini-2024-07-18', inputPerMTok: 1 },
+        gpt4o: { provider: 'openai', id: 'gpt-4o-2024-08-06', inputPerMTok: 2, cachedInputPerMTok: 0.2 },
+        haiku: { provider: 'anthropic', id: 'claude-3-5-haiku-20241022' },
+        sonnet: { provider: 'anthropic', id: 'claude-3-5-sonnet-20241022' },
+      },
+    });
+    assert.equal(rules.models.mini.cachedInputPerMTok, 1);
+    assert.equal(rules.models.gpt4o.cachedInputPerMTok, 0.2);
+    assert.equal(rules.models.gpt4o.cacheWritePerMTok, 2);
+    assert.equal(rules.models.haiku.cachedInputPerMTok, 0.08);
+    assert.equal(rules.models.haiku.cacheWritePerMTok, 1);
   });
 });
 

@@ -226,7 +226,10 @@ describe('finish reasons and usage', () => {
 
   test('Anthropic usage: cache reads and writes are added into inputTokens', () => {
     const u = usageFromAnthropic({ input_tokens: 150, output_tokens: 40, cache_read_input_tokens: 1000, cache_creation_input_tokens: 50, output_tokens_details: { thinking_tokens: 7 } });
-    assert.deepEqual(u, { inputTokens: 1200, outputTokens: 40, cachedInputTokens: 1000, reasoningTokens: 7 });
+    assert.deepEqual(u, { inputTokens: 1200, outputTokens: 40, cachedInputTokens: 1000, cacheWriteInputTokens: 50, reasoningTokens: 7 });
+    assert.deepEqual(usageToAnthropic(u!), {
+      input_tokens: 150, output_tokens: 40, cache_read_input_tokens: 1000, cache_creation_input_tokens: 50,
+    });
     assert.deepEqual(usageToAnthropic({ inputTokens: 1200, outputTokens: 40, cachedInputTokens: 1000 }), {
       input_tokens: 200, output_tokens: 40, cache_read_input_tokens: 1000, cache_creation_input_tokens: 0,
     });

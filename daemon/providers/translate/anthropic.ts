@@ -86,7 +86,8 @@ export function finishReasonToAnthropic(reason: FinishReason): AnthropicStopReas
 
 /**
  * Anthropic `usage` → canonical. Anthropic's `input_tokens` excludes cache reads and cache writes; canonical
- * `inputTokens` counts them all, with `cachedInputTokens` = the cache reads. `output_tokens_details.thinking_tokens`
+ * `inputTokens` counts them all, with `cachedInputTokens` = the cache reads and `cacheWriteInputTokens` = the
+ * cache writes. `output_tokens_details.thinking_tokens`
  * becomes `reasoningTokens`.
  */
 export function usageFromAnthropic(u: unknown): Usage | undefined {
@@ -96,6 +97,7 @@ export function usageFromAnthropic(u: unknown): Usage | undefined {
     outputTokens: u.output_tokens,
   };
   if (typeof u.cache_read_input_tokens === 'number') usage.cachedInputTokens = u.cache_read_input_tokens;
+  if (typeof u.cache_creation_input_tokens === 'number') usage.cacheWriteInputTokens = u.cache_creation_input_tokens;
   const thinking = isRecord(u.output_tokens_details) ? u.output_tokens_details.thinking_tokens : undefined;
   if (typeof thinking === 'number') usage.reasoningTokens = thinking;
   return usage;
@@ -103,11 +105,12 @@ export function usageFromAnthropic(u: unknown): Usage | undefined {
 
 export function usageToAnthropic(u: Usage): AnthropicUsage {
   const cached = u.cachedInputTokens ?? 0;
+  const written = u.cacheWriteInputTokens ?? 0;
   return {
-    input_tokens: Math.max(0, u.inputTokens - cached),
+    input_tokens: Math.max(0, u.inputTokens - cached - written),
     output_tokens: u.outputTokens,
     cache_read_input_tokens: cached,
-    cache_creation_input_tokens: 0,
+    cache_creation_input_tokens: written,
   };
 }
 
