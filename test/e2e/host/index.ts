@@ -160,6 +160,32 @@ test('the hover on the hinted line shows the routing trace from the suite\'s dae
   assert.match(hover, /\*\*Candidates\*\*[\s\S]*gpt-4o-mini-2024-07-18[\s\S]*claude-3-5-haiku-20241022/);
 });
 
+test('hint.mode "codelens": the decision as a CodeLens above the selection, which runs Explain Selection', async () => {
+  const config = vscode.workspace.getConfiguration('switchyard');
+  await config.update('hint.mode', 'codelens', vscode.ConfigurationTarget.Global);
+  try {
+    const editor = await openSample();
+    editor.selection = new vscode.Selection(5, 0, 7, 1);
+    const lenses = await poll('the Switchyard CodeLens', async () => {
+      const all = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri);
+      const mine = all.filter((l) => l.command?.title.startsWith('→'));
+      return mine.length ? mine : null;
+    });
+    assert.equal(lenses.length, 1);
+    assert.equal(lenses[0].range.start.line, 5, 'above the selection\'s first line');
+    assert.match(lenses[0].command!.title, new RegExp(`^→ ${FAST_MODEL.replace(/[.]/g, '\\.')} · ${EST} · ≈.+ · rule "explain code"$`));
+    assert.equal(lenses[0].command!.command, 'switchyard.explainSelection');
+    // Switching back to the inline hint takes the lens away.
+    await config.update('hint.mode', 'inline', vscode.ConfigurationTarget.Global);
+    await poll('the CodeLens to go', async () => {
+      const all = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri);
+      return all.every((l) => !l.command?.title.startsWith('→'));
+    });
+  } finally {
+    await config.update('hint.mode', undefined, vscode.ConfigurationTarget.Global);
+  }
+});
+
 export async function run(): Promise<void> {
   const results = await runAll();
   const failed = results.filter((r) => !r.ok);
