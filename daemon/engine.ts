@@ -34,6 +34,8 @@ export interface CompleteOptions {
   stream: boolean;
   /** A tier or model the caller named (HTTP `model`); bypasses the rules. */
   forced?: ForcedTarget;
+  /** The rules to route by: the caller's window's (see RulesRegistry); the daemon's own by default. */
+  rules?: CompiledRules;
   signal?: AbortSignal;
   requestId?: string;
   onDecision?: (d: Decision) => void;
@@ -81,27 +83,26 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.learn();
   }
 
+  /** The daemon's own rules: HTTP clients and windows without a rules file of their own route by them. */
   get rules(): CompiledRules { return this.getRules(); }
 
-  /** New rules: provider definitions or keys may differ, and so may the circuit settings. */
+  /** The daemon's own rules changed: provider definitions or keys may differ, and so may the circuit settings. */
   rulesChanged(): void {
     this.adapters.clear();
     const { circuit } = this.rules.config.fallback;
     this.circuits.configure({ failures: circuit.failures, coolDownMs: circuit.coolDownMs });
   }
 
-  /** The router's view of the world right now. */
-  state(): RouterState {
-    const rules = this.rules;
+  /** The router's view of the world right now, for `rules`. */
+  state(rules: CompiledRules = this.rules): RouterState {
     const keys: Record<string, boolean> = {};
     for (const p of Object.values(rules.providers)) keys[p.name] = this.keys.has(p);
     const { today, monthTotal } = this.spendNow();
     return { now: this.now(), spentTodayUsd: today, spentMonthUsd: monthTotal, circuits: this.circuits.snapshot(), keys, ...this.learned };
   }
 
-  preview(request: RouteRequest, forced?: ForcedTarget): Decision {
-    const rules = this.rules;
-    return decide(routeInput(request, rules), rules, this.state(), forced);
+  preview(request: RouteRequest, forced?: ForcedTarget, rules: CompiledRules = this.rules): Decision {
+    return decide(routeInput(request, rules), rules, this.state(rules), forced);
   }
 
   /** Resolves an HTTP `model` field: `switchyard/auto` → rules; a tier; a model short name or its pinned id. */
@@ -120,8 +121,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   async complete(request: RouteRequest, opts: CompleteOptions): Promise<CompletionResult> {
     const requestId = opts.requestId ?? randomUUID();
     const started = this.now();
-    const rules = this.rules;
-    const decision = this.preview(request, opts.forced);
+    const rules = opts.rules ?? this.rules;
+    const decision = this.preview(request, opts.forced, rules);
     opts.onDecision?.(decision);
     const canonical: CanonicalRequest = opts.canonical ?? {
       system: request.system,
@@ -132,13 +133,13 @@ export class Engine extends EventEmitter<EngineEvents> {
 
     const budgetError = this.budgetRefusal(decision, rules);
     if (budgetError) {
-      this.record(requestId, request, decision, started, { status: 'error', error: budgetError, attempts: [] });
+      this.record(requestId, request, decision, started, rules, { status: 'error', error: budgetError, attempts: [] });
       throw new CompletionError(ErrorCodes.budget, budgetError, 429, [], '', decision, requestId);
     }
     if (!decision.candidates.length) {
       const attempts: Attempt[] = decision.skipped.map((s) => ({ provider: s.provider, model: s.model, outcome: 'skipped', reason: s.reason, message: s.detail, elapsedMs: 0 }));
       const message = `no candidate can take this request: ${decision.skipped.map((s) => `${s.model} — ${s.detail}`).join('; ')}`;
-      this.record(requestId, request, decision, started, { status: 'error', error: message, attempts });
+      this.record(requestId, request, decision, started, rules, { status: 'error', error: message, attempts });
       throw new CompletionError(ErrorCodes.allFailed, message, 503, attempts, '', decision, requestId);
     }
 
@@ -157,7 +158,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       });
       const model = rules.models[result.candidate.name];
       const costUsd = priceUsage(model, result.usage);
-      const entry = this.record(requestId, request, decision, started, {
+      const entry = this.record(requestId, request, decision, started, rules, {
         status: 'ok', provider: result.provider, model: result.model, usage: result.usage, costUsd,
         ttftMs: result.upstreamTtftMs ?? result.ttftMs ?? undefined, attempts: result.attempts, fallbacks: result.fallbacks,
       });
@@ -172,7 +173,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       const model = last ? Object.values(rules.models).find((m) => m.id === last.model && m.provider === last.provider) : undefined;
       const status = e.code === 'cancelled' ? 'cancelled' : e.code === 'stream-cut' ? 'cut' : 'error';
       // A cut stream's partial answer is kept and billed: the provider charged for it.
-      this.record(requestId, request, decision, started, {
+      this.record(requestId, request, decision, started, rules, {
         status, error: e.message, attempts: e.attempts, fallbacks: Math.max(0, e.attempts.filter((a) => a.outcome !== 'skipped').length - 1),
         provider: e.code === 'stream-cut' ? last?.provider : null, model: e.code === 'stream-cut' ? last?.model : null,
         usage: e.usage ?? undefined, costUsd: e.code === 'stream-cut' && model ? priceUsage(model, e.usage ?? undefined) : null,
@@ -183,8 +184,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
   }
 
-  health(): ProviderHealth[] {
-    const rules = this.rules;
+  health(rules: CompiledRules = this.rules): ProviderHealth[] {
     const snap = this.circuits.snapshot();
     return Object.values(rules.models).map((m) => {
       const c = snap[m.circuitKey];
@@ -229,10 +229,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private record(
-    requestId: string, request: RouteRequest, decision: Decision, started: number,
+    requestId: string, request: RouteRequest, decision: Decision, started: number, rules: CompiledRules,
     outcome: { status: LedgerEntry['status']; error?: string; attempts: Attempt[]; fallbacks?: number; provider?: string | null; model?: string | null; usage?: Usage; costUsd?: number | null; ttftMs?: number },
   ): LedgerEntry | null {
-    const rules = this.rules;
     const usage = outcome.usage;
     const defaultModel = resolveTarget(rules.config.default, rules)[0];
     const priciest = decision.candidates.map((c) => rules.models[c.name]).sort((a, b) => b.outputPerMTok + b.inputPerMTok - (a.outputPerMTok + a.inputPerMTok))[0];

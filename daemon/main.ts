@@ -14,6 +14,7 @@ import { Ledger } from './ledger/ledger';
 import { createLogger } from './log';
 import { findRulesFile, formatIssue, switchyardHome } from './rules/load';
 import { RulesLoadError, RulesManager } from './rules/manager';
+import { RulesRegistry } from './rules/registry';
 import { createHttpHandler } from './server/http';
 import { createWsServer } from './server/ws';
 
@@ -57,15 +58,19 @@ export async function runDaemon(argv: string[]): Promise<number> {
   const engine = new Engine(() => rules.current, ledger);
   const log = createLogger(paths(home).log, (s) => engine.keys.redact(s), process.env.SWITCHYARD_QUIET !== '1');
   for (const w of rules.state.issues) log.warn(formatIssue(w));
-  rules.on('changed', (snap) => {
-    if (snap.stale) log.error(`rules file has errors; still serving the last good rules:\n${snap.issues.filter((i) => i.severity === 'error').map(formatIssue).join('\n')}`);
-    else { log.info(`rules reloaded from ${snap.file}`); ledger.setStorePrompts(rules.current.config.ledger.storePrompts); }
+  // Every rules file in use — the daemon's own and those windows named — reloads on change; the daemon's own
+  // also decides the ledger settings and the circuit settings.
+  const registry = new RulesRegistry(rules, (manager, snap) => {
+    if (snap.stale) log.error(`rules file ${snap.file} has errors; still serving the last good rules:\n${snap.issues.filter((i) => i.severity === 'error').map(formatIssue).join('\n')}`);
+    else log.info(`rules reloaded from ${snap.file}`);
+    if (manager === rules) { engine.rulesChanged(); ledger.setStorePrompts(rules.current.config.ledger.storePrompts); }
+    ws.rulesChanged(manager, snap);
   });
   rules.watch();
 
   const token = installToken(home);
   const inflight = new Set<Promise<unknown>>();
-  const ws = createWsServer({ engine, rules, token, log, version: DAEMON_VERSION, maxPayload: MAX_BODY_BYTES });
+  const ws = createWsServer({ engine, rules: registry, token, log, version: DAEMON_VERSION, maxPayload: MAX_BODY_BYTES });
   const server = createServer({ keepAliveTimeout: 65_000 }, createHttpHandler({ engine, token, log, maxBodyBytes: MAX_BODY_BYTES, inflight }));
   server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
   server.on('clientError', (_e, socket) => socket.destroy());
@@ -88,7 +93,7 @@ export async function runDaemon(argv: string[]): Promise<number> {
     stopping = true;
     log.info(`${signal}: stopping; letting ${inflight.size} request(s) finish`);
     server.close();
-    rules.unwatch();
+    registry.close();
     await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
     ws.cancelAll();
     ws.close();

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 
-export const WORKSPACE_RULES = join('.switchyard', 'rules.json');
+export const WORKSPACE_RULES_DIR = '.switchyard';
+export const WORKSPACE_RULES = join(WORKSPACE_RULES_DIR, 'rules.json');
 
 /** The first workspace folder's rules file, if the workspace is trusted and the file exists. */
 export function workspaceRulesFile(): string | null {

@@ -127,7 +127,11 @@ export interface ReplayResult {
 }
 
 export interface Methods {
-  hello: { params: { client: string; version: string }; result: { protocol: number; daemonVersion: string; rulesFile: string | null } };
+  /**
+   * `rulesFile`: the window's own rules (a trusted workspace's `.switchyard/rules.json`); without it the window
+   * routes by the daemon's rules. The result names the file in use, and `rulesError` why the asked one is not.
+   */
+  hello: { params: { client: string; version: string; rulesFile?: string | null }; result: { protocol: number; daemonVersion: string; rulesFile: string | null; rulesError?: string } };
   'route.preview': { params: { request: RouteRequest }; result: Decision };
   complete: { params: { request: RouteRequest; stream?: boolean }; result: { requestId: string } };
   cancel: { params: { requestId: string }; result: { cancelled: boolean } };

@@ -24,9 +24,14 @@ export function createAdapter(provider: ResolvedProvider, apiKey: string | undef
   }
 }
 
+/** Adapters kept at most (one per provider definition in use: windows with different rules files may differ). */
+const MAX_ADAPTERS = 32;
+
 /**
  * Caches adapters by provider definition and key, so each provider + key gets one SDK client (one connection
- * pool) for the daemon's life; a changed key or baseURL gets a fresh one. Keys are kept only as hashes here.
+ * pool) for the daemon's life. A changed key replaces the adapters of the same definition (an old key is not
+ * kept alive in an SDK client); another baseURL or type — another window's rules — gets its own adapter beside it.
+ * Keys are kept only as hashes here.
  */
 export class AdapterPool {
   private readonly adapters = new Map<string, ProviderAdapter>();
@@ -35,11 +40,12 @@ export class AdapterPool {
 
   get(provider: ResolvedProvider, apiKey: string | undefined): ProviderAdapter {
     const keyHash = apiKey ? createHash('sha256').update(apiKey).digest('hex').slice(0, 16) : '-';
-    const id = JSON.stringify([provider.name, provider.type, provider.baseURL ?? '', keyHash]);
+    const definition = JSON.stringify([provider.name, provider.type, provider.baseURL ?? '']);
+    const id = `${definition}#${keyHash}`;
     let adapter = this.adapters.get(id);
     if (!adapter) {
-      // Drop any adapter for an older definition or key of the same provider.
-      for (const k of this.adapters.keys()) if (JSON.parse(k)[0] === provider.name) this.adapters.delete(k);
+      for (const k of this.adapters.keys()) if (k.startsWith(`${definition}#`)) this.adapters.delete(k);
+      if (this.adapters.size >= MAX_ADAPTERS) this.adapters.delete(this.adapters.keys().next().value!);
       adapter = createAdapter(provider, apiKey, this.options);
       this.adapters.set(id, adapter);
     }

@@ -1,17 +1,19 @@
 /**
  * The editor's channel: JSON frames over one authenticated WebSocket per window. Requests get replies by id;
- * engine and rules events are pushed to every client. A slow client loses events rather than slowing others.
+ * engine events are pushed to every client, rules events to the clients using those rules. Each window routes
+ * by the rules it named in `hello` (RulesRegistry). A slow client loses events rather than slowing others.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ErrorCodes, PROTOCOL_VERSION, type EventName, type Events, type MethodName, type Methods, type Params, type Result } from '../../shared/protocol';
+import { ErrorCodes, PROTOCOL_VERSION, type EventName, type Events, type MethodName, type Methods, type Params, type Result, type RulesSnapshot } from '../../shared/protocol';
 import { RouteRequestInput } from '../../shared/config';
 import type { RouteRequest } from '../../shared/decision';
 import { CompletionError, type Engine } from '../engine';
 import type { Logger } from '../log';
 import { parseRules, hasErrors } from '../rules/load';
 import type { RulesManager } from '../rules/manager';
+import type { RulesRegistry } from '../rules/registry';
 import { decide } from '../router/decide';
 import { routeInput } from '../router/prepare';
 import { replayReport } from '../reports';
@@ -19,7 +21,7 @@ import { checkRequest } from './guard';
 
 export interface WsContext {
   engine: Engine;
-  rules: RulesManager;
+  rules: RulesRegistry;
   token: string;
   log: Logger;
   version: string;
@@ -36,14 +38,21 @@ class MethodError extends Error {
 export function createWsServer(ctx: WsContext) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: ctx.maxPayload });
   const running = new Map<string, AbortController>();
+  /** The rules each window named in `hello`; absent: the daemon's own. */
+  const windowRules = new Map<WebSocket, RulesManager>();
+  const rulesOf = (ws: WebSocket): RulesManager => windowRules.get(ws) ?? ctx.rules.home;
 
+  const open = (client: WebSocket) => client.readyState === client.OPEN && client.bufferedAmount < SLOW_CLIENT_BYTES;
   const broadcast = <E extends EventName>(event: E, data: Events[E]) => {
     const frame = JSON.stringify({ event, data });
-    for (const client of wss.clients) if (client.readyState === client.OPEN && client.bufferedAmount < SLOW_CLIENT_BYTES) client.send(frame);
+    for (const client of wss.clients) if (open(client)) client.send(frame);
+  };
+  /** Health lists the models of each window's own rules. */
+  const broadcastHealth = () => {
+    for (const client of wss.clients) if (open(client)) client.send(JSON.stringify({ event: 'health.changed', data: ctx.engine.health(rulesOf(client).current) }));
   };
   ctx.engine.on('spend', (entry) => broadcast('spend.updated', { entry }));
-  ctx.engine.on('health', (h) => broadcast('health.changed', h));
-  ctx.rules.on('changed', (snap) => { ctx.engine.rulesChanged(); broadcast('rules.changed', snap); });
+  ctx.engine.on('health', broadcastHealth);
 
   const send = (ws: WebSocket, payload: unknown) => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(payload)); };
 
@@ -59,8 +68,26 @@ export function createWsServer(ctx: WsContext) {
   };
 
   const methods: { [M in MethodName]: (params: Params<M>, ws: WebSocket) => Result<M> | Promise<Result<M>> } = {
-    hello: () => ({ protocol: PROTOCOL_VERSION, daemonVersion: ctx.version, rulesFile: ctx.rules.state.file }),
-    'route.preview': (p) => ctx.engine.preview(request(p)),
+    hello: (p, ws) => {
+      let rules = ctx.rules.home;
+      let rulesError: string | undefined;
+      if (p?.rulesFile !== undefined && p.rulesFile !== null && typeof p.rulesFile !== 'string') throw new MethodError(ErrorCodes.badRequest, 'params.rulesFile must be a path or null');
+      try {
+        rules = ctx.rules.acquire(p?.rulesFile);
+      } catch (e) {
+        rulesError = `${p?.rulesFile} is not used: ${(e as Error).message}`;
+        ctx.log.warn(`ws: ${rulesError}`);
+      }
+      const before = windowRules.get(ws);
+      windowRules.set(ws, rules);
+      if (before) {
+        ctx.rules.release(before);
+        // A window that names other rules on a live connection hears about them as about any change.
+        if (before !== rules) setImmediate(() => send(ws, { event: 'rules.changed', data: rules.state }));
+      }
+      return { protocol: PROTOCOL_VERSION, daemonVersion: ctx.version, rulesFile: rules.state.file, ...(rulesError ? { rulesError } : {}) };
+    },
+    'route.preview': (p, ws) => ctx.engine.preview(request(p), undefined, rulesOf(ws).current),
     complete: (p, ws) => {
       const req = request(p);
       const requestId = `ws-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
@@ -68,7 +95,7 @@ export function createWsServer(ctx: WsContext) {
       running.set(requestId, abort);
       const push = <E extends EventName>(event: E, data: Events[E]) => send(ws, { event, data });
       void ctx.engine.complete(req, {
-        stream: p.stream !== false, requestId, signal: abort.signal,
+        stream: p.stream !== false, requestId, signal: abort.signal, rules: rulesOf(ws).current,
         onDelta: (t) => push('complete.delta', { requestId, text: t }),
         onFallback: (from, to) => push('complete.fallback', { requestId, from, to }),
       }).then(
@@ -85,34 +112,34 @@ export function createWsServer(ctx: WsContext) {
       c?.abort();
       return { cancelled: !!c };
     },
-    'rules.get': () => ctx.rules.state,
-    'rules.validate': (p) => ({ issues: ctx.rules.validate(text(p)) }),
-    'rules.save': (p) => ctx.rules.save(text(p)),
-    'rules.dryRun': (p) => {
-      const draft = parseRules(text(p), ctx.rules.file ?? 'draft');
+    'rules.get': (_p, ws) => rulesOf(ws).state,
+    'rules.validate': (p, ws) => ({ issues: rulesOf(ws).validate(text(p)) }),
+    'rules.save': (p, ws) => rulesOf(ws).save(text(p)),
+    'rules.dryRun': (p, ws) => {
+      const draft = parseRules(text(p), rulesOf(ws).file ?? 'draft');
       if (!draft.rules || hasErrors(draft.issues)) return { issues: draft.issues, decision: null };
-      const st = ctx.engine.state();
+      const st = ctx.engine.state(draft.rules);
       return { issues: draft.issues, decision: decide(routeInput(request(p), draft.rules), draft.rules, st) };
     },
-    replay: (p) => {
+    replay: (p, ws) => {
       if (!ctx.engine.ledger) throw new MethodError(ErrorCodes.internal, 'no ledger is open');
-      const rules = typeof p?.text === 'string' ? parseRules(p.text, 'draft') : { rules: ctx.rules.current, issues: [] };
+      const rules = typeof p?.text === 'string' ? parseRules(p.text, 'draft') : { rules: rulesOf(ws).current, issues: [] };
       if (!rules.rules) throw new MethodError(ErrorCodes.invalidRules, `the draft has errors: ${rules.issues.filter((i) => i.severity === 'error').map((i) => `line ${i.line}: ${i.message}`).join('; ')}`);
       const since = typeof p?.sinceMs === 'number' ? p.sinceMs : Date.now() - 7 * 86_400_000;
-      return replayReport(ctx.engine.ledger, since, rules.rules, ctx.engine.state());
+      return replayReport(ctx.engine.ledger, since, rules.rules, ctx.engine.state(rules.rules));
     },
-    'spend.summary': () => {
+    'spend.summary': (_p, ws) => {
       if (!ctx.engine.ledger) throw new MethodError(ErrorCodes.internal, 'no ledger is open');
-      const b = ctx.engine.rules.config.budgets;
+      const b = rulesOf(ws).current.config.budgets;
       return ctx.engine.ledger.summary(Date.now(), { dailyUsd: b.dailyUsd, monthlyUsd: b.monthlyUsd });
     },
     'spend.recent': (p) => ctx.engine.ledger?.recent(Math.min(Math.max(Number(p?.limit) || 50, 1), 500)) ?? [],
-    'providers.health': () => ctx.engine.health(),
+    'providers.health': (_p, ws) => ctx.engine.health(rulesOf(ws).current),
     'keys.set': (p) => {
       if (typeof p?.provider !== 'string' || (p.key !== null && typeof p.key !== 'string')) throw new MethodError(ErrorCodes.badRequest, 'params: { provider: string, key: string | null }');
       // The adapter pool keys clients by provider and key, so the next request uses the new key.
       ctx.engine.keys.set(p.provider, p.key);
-      broadcast('health.changed', ctx.engine.health());
+      broadcastHealth();
       return { ok: true as const };
     },
   };
@@ -135,6 +162,11 @@ export function createWsServer(ctx: WsContext) {
       }
     });
     ws.on('error', (e) => ctx.log.warn(`ws client error: ${e.message}`));
+    ws.on('close', () => {
+      const rules = windowRules.get(ws);
+      windowRules.delete(ws);
+      if (rules) ctx.rules.release(rules);
+    });
   });
 
   return {
@@ -145,6 +177,12 @@ export function createWsServer(ctx: WsContext) {
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    },
+    /** Rules in use changed (a reload or a save): tell the windows that use them. */
+    rulesChanged(manager: RulesManager, snapshot: RulesSnapshot) {
+      const frame = JSON.stringify({ event: 'rules.changed', data: snapshot });
+      for (const client of wss.clients) if (open(client) && rulesOf(client) === manager) client.send(frame);
+      broadcastHealth();
     },
     cancelAll() { for (const c of running.values()) c.abort(); },
     close() { for (const c of wss.clients) c.terminate(); wss.close(); },

@@ -11,7 +11,7 @@ import { PROTOCOL_VERSION } from '../../shared/protocol';
 import { readSettings } from '../config';
 import type { DaemonApi } from '../daemonApi';
 import type { ApiKeyStore } from '../keys/apiKeyStore';
-import { workspaceRulesFile } from '../rulesLocation';
+import { WORKSPACE_RULES, WORKSPACE_RULES_DIR, workspaceRulesFile } from '../rulesLocation';
 import { DaemonClient, errorMessage, type Endpoint } from './client';
 import { resolveHome, wsUrl } from './discovery';
 import { ensureDaemon, stopDaemon } from './spawn';
@@ -30,6 +30,8 @@ export class DaemonConnection implements DaemonApi, vscode.Disposable {
   private lastResolveError = '';
   private detailsValue: DaemonDetails | null = null;
   private restarting: Promise<void> | null = null;
+  /** What this window last named as its rules in `hello`, and why the daemon would not use it. */
+  private named: { rulesFile: string | null; error?: string } | null = null;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -56,6 +58,25 @@ export class DaemonConnection implements DaemonApi, vscode.Disposable {
         this.log.info(`daemon: rules changed (${snapshot.file ?? 'built-in defaults'}${snapshot.stale ? ', invalid on disk: serving the last good version' : ''})`);
       }),
     );
+    // The daemon hot-reloads a rules file it uses; a workspace file that appears, goes, or is fixed after the
+    // daemon refused it is named again.
+    // The folder too: deleting `.switchyard` reports the folder, not the file in it.
+    const watcher = vscode.workspace.createFileSystemWatcher(`**/{${WORKSPACE_RULES_DIR},${WORKSPACE_RULES.replace(/\\/g, '/')}}`);
+    this.disposables.push(watcher, watcher.onDidCreate(() => void this.renameRules()), watcher.onDidDelete(() => void this.renameRules()),
+      watcher.onDidChange(() => { if (this.named?.error) void this.renameRules(); }));
+  }
+
+  /** Names this window's rules to the daemon again if they are not what it last named (trust granted, a new file…). */
+  async renameRules(): Promise<void> {
+    if (!this.connected || !this.named) return;
+    if (workspaceRulesFile() === this.named.rulesFile && !this.named.error) return;
+    try {
+      const hello = await this.hello(this.client);
+      if (this.detailsValue) this.detailsValue = { ...this.detailsValue, rulesFile: hello.rulesFile };
+      this.log.info(`daemon: this window now routes by ${hello.rulesFile ?? 'the built-in defaults'}`);
+    } catch (err) {
+      this.log.warn(`daemon: naming this window's rules failed: ${errorMessage(err)}`);
+    }
   }
 
   /** The daemon's home folder per settings and environment. */
@@ -118,8 +139,8 @@ export class DaemonConnection implements DaemonApi, vscode.Disposable {
     const daemonScript = join(this.context.extensionPath, 'dist', 'daemon.js');
     try {
       if (!existsSync(daemonScript)) throw new Error(`the bundled daemon is missing (${daemonScript}); run the build`);
-      const rulesFile = workspaceRulesFile();
-      const info = await ensureDaemon({ daemonScript, home, port: settings.daemonPort, rulesFile: rulesFile ?? undefined, log: this.log });
+      // Started without --rules: the daemon's own rules are the user's; this window names its own in hello.
+      const info = await ensureDaemon({ daemonScript, home, port: settings.daemonPort, log: this.log });
       this.lastResolveError = '';
       return { url: wsUrl(info.port), token: info.token, pid: info.pid, version: info.version };
     } catch (err) {
@@ -132,21 +153,35 @@ export class DaemonConnection implements DaemonApi, vscode.Disposable {
   }
 
   private async handshake(client: DaemonClient, endpoint: Endpoint): Promise<void> {
-    const hello = await client.request('hello', { client: 'vscode', version: String(this.context.extension.packageJSON.version ?? '0.0.0') });
+    const hello = await this.hello(client);
     this.detailsValue = { version: hello.daemonVersion, pid: endpoint.pid, rulesFile: hello.rulesFile };
     this.log.info(`daemon: connected to ${endpoint.url} (daemon ${hello.daemonVersion}, pid ${endpoint.pid ?? '?'}, rules ${hello.rulesFile ?? 'built-in defaults'})`);
     if (hello.protocol !== PROTOCOL_VERSION) {
       this.log.warn(`daemon: speaks protocol ${hello.protocol}, this extension ${PROTOCOL_VERSION}; restart the daemon after updating`);
-    }
-    const wanted = workspaceRulesFile();
-    if (wanted && hello.rulesFile !== wanted) {
-      this.log.warn(`daemon: this workspace has ${wanted}, but the shared daemon uses ${hello.rulesFile ?? 'the built-in defaults'} (it was started elsewhere; "Switchyard: Restart Daemon" starts it with this workspace's rules)`);
     }
     const keys = await this.keys.all();
     for (const [provider, key] of keys) {
       await client.request('keys.set', { provider, key });
     }
     if (keys.size) this.log.info(`daemon: handed over API keys for ${[...keys.keys()].join(', ')}`);
+  }
+
+  /**
+   * `hello`, naming this window's rules: a trusted workspace's `.switchyard/rules.json`, else none (the daemon's
+   * own: the user's rules or the built-in defaults).
+   */
+  private async hello(client: DaemonClient): Promise<Result<'hello'>> {
+    const rulesFile = workspaceRulesFile();
+    const hello = await client.request('hello', { client: 'vscode', version: String(this.context.extension.packageJSON.version ?? '0.0.0'), rulesFile });
+    const repeated = this.named?.error === hello.rulesError;
+    this.named = { rulesFile, error: hello.rulesError };
+    if (hello.rulesError && !repeated) {
+      this.log.error(`daemon: ${hello.rulesError}; routing by ${hello.rulesFile ?? 'the built-in defaults'} until it is fixed`);
+      void vscode.window.showWarningMessage(`Switchyard: this workspace's rules file has errors, so its requests route by ${hello.rulesFile ? 'your user rules' : 'the built-in defaults'} until you fix it.`, 'Open Rules File').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('switchyard.openRulesFile');
+      });
+    }
+    return hello;
   }
 
   private async handKey(provider: string): Promise<void> {

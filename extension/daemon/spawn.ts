@@ -19,8 +19,6 @@ export interface EnsureDaemonOptions {
   execPath?: string;
   /** 0 or undefined: the daemon's default (7433, or a free port). */
   port?: number;
-  /** Passed as `--rules`; only a trusted workspace's file is ever passed. */
-  rulesFile?: string;
   env?: NodeJS.ProcessEnv;
   /** How long to wait for a spawned daemon to answer (default 15 s). */
   readyTimeoutMs?: number;
@@ -71,10 +69,10 @@ export interface SpawnedDaemon {
   exited: Promise<string>;
 }
 
-export function daemonArgs(options: Pick<EnsureDaemonOptions, 'daemonScript' | 'port' | 'rulesFile'>): string[] {
+/** No `--rules`: the daemon's own rules are the user's; each window names its workspace's rules in `hello`. */
+export function daemonArgs(options: Pick<EnsureDaemonOptions, 'daemonScript' | 'port'>): string[] {
   const args = [options.daemonScript];
   if (options.port) args.push('--port', String(options.port));
-  if (options.rulesFile) args.push('--rules', options.rulesFile);
   return args;
 }
 

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startMockUpstream, type MockUpstream } from '../fixtures/mock-upstream';
 import { mockRules, startDaemon, type RunningDaemon } from './helpers/daemon';
@@ -120,6 +122,52 @@ describe('WebSocket protocol', () => {
     assert.equal((await client.request('route.preview', { request: { prompt: 'x' } })).rule, 'spend guard', 'still serving the last good rules');
     writeFileSync(daemon.rulesFile, good);
     await client.next('rules.changed', (s) => !s.stale && s.text === good);
+  });
+  it('each window routes by the rules it names in hello; edits reach only the windows using that file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sy-ws-workspace-'));
+    const wsRules = join(dir, 'rules.json');
+    const workspaceText = mockRules(mock, { rules: [{ name: 'workspace says deep', if: { prompt: { contains: 'cache' } }, then: 'deep' }] });
+    writeFileSync(wsRules, workspaceText);
+    const a = await TestClient.connect(daemon.port, daemon.token);
+    const b = await TestClient.connect(daemon.port, daemon.token);
+    try {
+      assert.equal((await a.request('hello', { client: 'test', version: '0', rulesFile: wsRules })).rulesFile, wsRules);
+      assert.equal((await b.request('hello', { client: 'test', version: '0', rulesFile: wsRules })).rulesFile, wsRules);
+      const preview = { request: { prompt: 'design a cache' } };
+      assert.equal((await a.request('route.preview', preview)).rule, 'workspace says deep');
+      const daemonsOwn = (await client.request('route.preview', preview)).rule;
+      assert.ok(['default', 'budget guard'].includes(daemonsOwn), `a window without its own rules keeps the daemon's: ${daemonsOwn}`);
+      assert.equal((await a.request('rules.get', {})).file, wsRules);
+      assert.equal((await client.request('rules.get', {})).file, daemon.rulesFile);
+      // A completion from the workspace window is routed, and recorded, by its rules.
+      const { requestId } = await a.request('complete', { request: { prompt: 'a cache please' } });
+      assert.equal((await a.next('complete.done', (d) => d.requestId === requestId)).rule, 'workspace says deep');
+
+      // An edit of the workspace file reaches both windows that use it, not the third.
+      const edited = workspaceText.replace('workspace says deep', 'workspace edited');
+      const heardBy = client.events.length;
+      writeFileSync(wsRules, edited);
+      await Promise.all([a.next('rules.changed', (x) => x.text === edited), b.next('rules.changed', (x) => x.text === edited)]);
+      assert.equal((await b.request('route.preview', preview)).rule, 'workspace edited');
+      assert.ok(!client.events.slice(heardBy).some((e) => e.event === 'rules.changed'), 'the daemon\'s own window hears nothing');
+
+      // Naming no file again on the same connection switches back, and says so.
+      await b.request('hello', { client: 'test', version: '0', rulesFile: null });
+      await b.next('rules.changed', (x) => x.file === daemon.rulesFile);
+      assert.equal((await b.request('route.preview', preview)).rule, daemonsOwn);
+
+      // A broken or unsuitable file is refused with the reason; the window keeps the daemon's rules.
+      const broken = join(dir, 'broken.json');
+      writeFileSync(broken, '{ "version": 1, "rules": [ }');
+      const refused = await b.request('hello', { client: 'test', version: '0', rulesFile: broken });
+      assert.equal(refused.rulesFile, daemon.rulesFile);
+      assert.match(refused.rulesError!, /broken\.json is not used: rules have errors:[\s\S]*syntax error/);
+      assert.match((await b.request('hello', { client: 'test', version: '0', rulesFile: 'relative.json' })).rulesError!, /absolute path/);
+    } finally {
+      a.close();
+      b.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   it('keys.set from the editor makes a provider usable (held in memory only)', async () => {
     const before = await client.request('providers.health', {});

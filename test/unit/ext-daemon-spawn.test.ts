@@ -98,23 +98,21 @@ describe('daemon discovery', () => {
 
   it('builds the daemon arguments', () => {
     assert.deepEqual(daemonArgs({ daemonScript: '/x/daemon.js' }), ['/x/daemon.js']);
-    assert.deepEqual(daemonArgs({ daemonScript: '/x/daemon.js', port: 8000, rulesFile: '/w/.switchyard/rules.json' }), [
-      '/x/daemon.js', '--port', '8000', '--rules', '/w/.switchyard/rules.json',
-    ]);
+    assert.deepEqual(daemonArgs({ daemonScript: '/x/daemon.js', port: 8000 }), ['/x/daemon.js', '--port', '8000']);
   });
 });
 
 describe('spawning the daemon', () => {
   it('spawns one detached daemon for concurrent windows, then reuses it; stop ends it', async () => {
     const home = freshHome();
-    const opts = { daemonScript: script, home, rulesFile: '/w/.switchyard/rules.json' };
+    const opts = { daemonScript: script, home };
     const infos = await Promise.all([ensureDaemon(opts), ensureDaemon(opts), ensureDaemon(opts)]);
     started.push(infos[0].pid);
     assert.equal(spawns(home), 1, 'only one window spawns');
     assert.ok(infos.every((i) => i.port === infos[0].port && i.token === infos[0].token));
     assert.equal(infos[0].version, '9.9.9');
     const how = JSON.parse(readFileSync(join(home, 'started.json'), 'utf8'));
-    assert.deepEqual(how, { electronAsNode: '1', cwd: home, port: null, rules: '/w/.switchyard/rules.json' });
+    assert.deepEqual(how, { electronAsNode: '1', cwd: home, port: null, rules: null });
     assert.ok(!existsSync(join(home, 'spawn.lock')), 'lock released');
 
     const again = await ensureDaemon(opts);

@@ -4,6 +4,8 @@
  * Compiled with esbuild to `<extension dev folder>/out/test/index.js` by the harness.
  */
 import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { runAll, test } from './runner';
 
@@ -184,6 +186,34 @@ test('hint.mode "codelens": the decision as a CodeLens above the selection, whic
   } finally {
     await config.update('hint.mode', undefined, vscode.ConfigurationTarget.Global);
   }
+});
+
+test('a workspace\'s own .switchyard/rules.json: the window routes by it once it appears, and by the daemon\'s rules once it goes', async () => {
+  const home = process.env.SWITCHYARD_HOME;
+  assert.ok(home, 'the suite sets SWITCHYARD_HOME');
+  const suiteRules = JSON.parse(await fs.readFile(join(home, 'test-rules.json'), 'utf8')) as { rules: unknown[] };
+  suiteRules.rules.unshift({ name: 'workspace explain', if: { task: 'explain' }, then: 'deep' });
+  const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+  const file = join(folder, '.switchyard', 'rules.json');
+  const editor = await openSample();
+  editor.selection = new vscode.Selection(5, 0, 7, 1);
+  const hoverText = async () => {
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, new vscode.Position(7, 0));
+    return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+  };
+  await poll('the hint by the daemon\'s rules', async () => /rule "explain code"/.test(await hoverText()));
+  try {
+    await fs.mkdir(join(folder, '.switchyard'), { recursive: true });
+    await fs.writeFile(file, JSON.stringify(suiteRules, null, 2));
+    const byWorkspace = await poll('the hint by the workspace\'s rules', async () => {
+      const text = await hoverText();
+      return /rule "workspace explain"/.test(text) ? text : null;
+    }, 15_000);
+    assert.ok(byWorkspace.includes('claude-3-5-sonnet-20241022'), `the deep tier:\n${byWorkspace}`);
+  } finally {
+    await fs.rm(join(folder, '.switchyard'), { recursive: true, force: true });
+  }
+  await poll('the hint by the daemon\'s rules again', async () => /rule "explain code"/.test(await hoverText()), 15_000);
 });
 
 export async function run(): Promise<void> {

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { RulesLoadError, RulesManager } from '../../daemon/rules/manager';
+import { RulesRegistry } from '../../daemon/rules/registry';
+import { BASE } from './helpers/rules';
+
+const dir = mkdtempSync(join(tmpdir(), 'sy-registry-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const file = (name: string, text = JSON.stringify({ ...BASE, rules: [] })) => { const f = join(dir, name); writeFileSync(f, text); return f; };
+
+describe('rules registry: one RulesManager per rules file in use', () => {
+  it('shares a file between windows, and drops it (with its watcher) after the last one', () => {
+    const home = new RulesManager(file('home.json'), join(dir, 'home.json'));
+    const registry = new RulesRegistry(home, () => {});
+    const ws = file('workspace.json');
+    const a = registry.acquire(ws);
+    const b = registry.acquire(ws);
+    assert.equal(a, b);
+    assert.notEqual(a, home);
+    assert.deepEqual(registry.inUse, [ws]);
+    registry.release(a);
+    assert.deepEqual(registry.inUse, [ws], 'still used by the other window');
+    registry.release(b);
+    assert.deepEqual(registry.inUse, []);
+    assert.notEqual(registry.acquire(ws), a, 'a later window loads it afresh');
+    registry.close();
+  });
+  it('no file, or the daemon\'s own file, is the daemon\'s own rules; releasing them does nothing', () => {
+    const homeFile = file('own.json');
+    const home = new RulesManager(homeFile, homeFile);
+    const registry = new RulesRegistry(home, () => {});
+    assert.equal(registry.acquire(null), home);
+    assert.equal(registry.acquire(undefined), home);
+    assert.equal(registry.acquire(homeFile), home);
+    registry.release(home);
+    assert.deepEqual(registry.inUse, []);
+    registry.close();
+  });
+  it('a file that does not load, or is not an absolute .json path, is refused and not kept', () => {
+    const home = new RulesManager(null, join(dir, 'x.json'));
+    const registry = new RulesRegistry(home, () => {});
+    assert.throws(() => registry.acquire(file('bad.json', '{ "version": 1, ')), RulesLoadError);
+    assert.throws(() => registry.acquire('rules.json'), /absolute path/);
+    assert.throws(() => registry.acquire(join(dir, 'rules.txt')), /\.json/);
+    assert.deepEqual(registry.inUse, []);
+    registry.close();
+  });
+  it('reports changes of every file in use, saying which', () => {
+    const home = new RulesManager(null, join(dir, 'y.json'));
+    const seen: [RulesManager, string | null][] = [];
+    const registry = new RulesRegistry(home, (m, snap) => seen.push([m, snap.file]));
+    const ws = file('changes.json');
+    const m = registry.acquire(ws);
+    m.save(JSON.stringify({ ...BASE, rules: [{ name: 'r', if: { task: 'x' }, then: 'fast' }] }));
+    home.save(JSON.stringify({ ...BASE, rules: [] }));
+    assert.deepEqual(seen, [[m, ws], [home, join(dir, 'y.json')]]);
+    registry.close();
+  });
+});
