@@ -19,12 +19,12 @@ export class RulesRegistry {
 
   /**
    * The rules for a window that names `file`: the daemon's own when it names none or the same file. Only an
-   * absolute path to a `.json` file is taken (a workspace's rules file, as the extension sends it).
+   * absolute path to a `.json` or `.jsonc` file is taken (a workspace's rules file, as the extension sends it).
    * Throws RulesLoadError when the file does not load; the caller keeps the window on the daemon's own rules.
    */
   acquire(file: string | null | undefined): RulesManager {
     if (!file) return this.home;
-    if (!isAbsolute(file) || !file.endsWith('.json')) throw new TypeError(`a rules file must be an absolute path to a .json file, not "${file}"`);
+    if (!isAbsolute(file) || !/\.jsonc?$/.test(file)) throw new TypeError(`a rules file must be an absolute path to a .json file, not "${file}"`);
     const path = resolve(file);
     if (this.home.file && resolve(this.home.file) === path) return this.home;
     const known = this.shared.get(path);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startMockUpstream, type MockUpstream } from '../fixtures/mock-upstream';
-import { DIST, mockRules, TEST_KEYS } from './helpers/daemon';
+import { DIST, mockRules, startDaemon, TEST_KEYS } from './helpers/daemon';
 
 const CLI = join(DIST, 'cli.js');
 const home = mkdtempSync(join(tmpdir(), 'sy-cli-'));
@@ -157,6 +157,37 @@ describe('switchyard ask against the mock upstream', () => {
     const r = await cliAsync(['ask', '--rules', rules, '--prompt', 'thanks'], { OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '' });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /no API key for provider "openai" \(set OPENAI_API_KEY/);
+  });
+  it('without a daemon, records the request in the ledger itself (spend counts it); budget tries record nothing', async () => {
+    const spent = () => JSON.parse(cli(['spend', '--json']).stdout) as { requests: number; costUsd: number };
+    const before = spent();
+    const r = await cliAsync(['ask', '--rules', rules, '--prompt', 'thanks, count me', '--json'], TEST_KEYS);
+    assert.equal(r.code, 0, r.stderr);
+    const after = spent();
+    assert.equal(after.requests, before.requests + 1);
+    assert.ok(Math.abs(after.costUsd - before.costUsd - JSON.parse(r.stdout).costUsd) < 1e-12);
+    const trying = await cliAsync(['ask', '--rules', rules, '--prompt', 'thanks, just trying', '--spent-today', '0', '--json'], TEST_KEYS);
+    assert.equal(trying.code, 0, trying.stderr);
+    assert.equal(spent().requests, after.requests);
+  });
+  it('with a daemon running, goes through it: streamed, recorded by the daemon, routed by the rules file it names', async () => {
+    const daemon = await startDaemon({ rulesText: mockRules(mock) });
+    try {
+      const env = { ...TEST_KEYS, SWITCHYARD_HOME: daemon.home };
+      const streamed = await cliAsync(['ask', '--rules', daemon.rulesFile, '--prompt', 'thanks, via the daemon', '--stream'], env);
+      assert.equal(streamed.code, 0, streamed.stderr);
+      assert.match(streamed.stdout, /^Hello from gpt-4o-mini-2024-07-18: thanks, via the daemon\n\n— gpt-4o-mini-2024-07-18 \(openai\) · rule "small talk"/);
+      assert.equal(mock.count({ api: 'openai' }), 1);
+      const other = join(daemon.home, 'other-rules.json');
+      writeFileSync(other, mockRules(mock, { rules: [{ name: 'cli rules say deep', if: { prompt: { contains: 'deep' } }, then: 'deep' }] }));
+      const routed = JSON.parse((await cliAsync(['ask', '--rules', other, '--prompt', 'go deep', '--json'], env)).stdout);
+      assert.equal(routed.rule, 'cli rules say deep');
+      assert.equal(routed.model, 'claude-3-5-sonnet-20241022');
+      const spend = await cliAsync(['spend', '--json'], env);
+      assert.equal(JSON.parse(spend.stdout).requests, 2, 'both recorded by the daemon');
+    } finally {
+      await daemon.stop();
+    }
   });
 });
 

@@ -1,46 +1,30 @@
-/** A minimal protocol client for tests: typed requests, collected events. */
-import WebSocket from 'ws';
+/** The protocol client for tests: the CLI's DaemonSocket, plus every event collected and awaitable. */
 import type { EventName, Events, MethodName, Params, Result } from '../../../shared/protocol';
+import { DaemonSocket } from '../../../daemon/cli/socket';
 
 export class TestClient {
-  private nextId = 1;
-  private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error & { code?: string }) => void }>();
   readonly events: { event: EventName; data: unknown }[] = [];
   private waiters: { match: (e: { event: EventName; data: unknown }) => boolean; resolve: (e: unknown) => void }[] = [];
 
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (raw) => {
-      const frame = JSON.parse(raw.toString());
-      if ('event' in frame) {
-        this.events.push(frame);
-        this.waiters = this.waiters.filter((w) => (w.match(frame) ? (w.resolve(frame.data), false) : true));
-        return;
-      }
-      const p = this.pending.get(frame.id);
-      this.pending.delete(frame.id);
-      if (frame.error) p?.reject(Object.assign(new Error(frame.error.message), { code: frame.error.code }));
-      else p?.resolve(frame.result);
+  private constructor(private readonly socket: DaemonSocket) {
+    socket.onEvent((event, data) => {
+      const frame = { event, data };
+      this.events.push(frame);
+      this.waiters = this.waiters.filter((w) => (w.match(frame) ? (w.resolve(data), false) : true));
     });
   }
 
-  static connect(port: number, token: string, headers: Record<string, string> = {}): Promise<TestClient> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { authorization: `Bearer ${token}`, ...headers } });
-      ws.once('open', () => resolve(new TestClient(ws)));
-      ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { status: res.statusCode })));
-      ws.once('error', reject);
-    });
+  static async connect(port: number, token: string, headers: Record<string, string> = {}): Promise<TestClient> {
+    return new TestClient(await DaemonSocket.connect(port, token, headers));
   }
+
+  get ws() { return this.socket.ws; }
 
   request<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.ws.send(JSON.stringify({ id, method, params }));
-    });
+    return this.socket.request(method, params);
   }
 
-  sendRaw(text: string) { this.ws.send(text); }
+  sendRaw(text: string) { this.socket.ws.send(text); }
 
   next<E extends EventName>(event: E, match: (d: Events[E]) => boolean = () => true, timeoutMs = 10_000): Promise<Events[E]> {
     const seen = this.events.find((e) => e.event === event && match(e.data as Events[E]));
@@ -51,5 +35,5 @@ export class TestClient {
     });
   }
 
-  close() { this.ws.close(); }
+  close() { this.socket.close(); }
 }
