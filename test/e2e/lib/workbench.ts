@@ -136,14 +136,26 @@ export class Workbench {
     }
   }
 
-  /** Quick Open (Ctrl+P) a workspace file by name. */
+  /**
+   * Quick Open (Ctrl+P) a workspace file by name. A file a test has just written may be missing from Quick Open's
+   * file cache until the file watcher reports it, so the picker is reopened until the file is listed.
+   */
   async openFile(name: string): Promise<void> {
-    await this.closeQuickInput();
-    await this.page.keyboard.press('Control+P');
     const input = this.quickInput().locator('.quick-input-box input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(name);
-    await this.quickInput().locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
+    const row = this.quickInput().locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      await this.closeQuickInput();
+      await this.page.keyboard.press('Control+P');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(name);
+      try {
+        await row.waitFor({ timeout: 3_000 });
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+      }
+    }
     await input.press('Enter');
     await this.page.locator(`.tabs-container .tab.active[aria-label^="${name}"]`).waitFor({ timeout: 10_000 });
     await this.activeEditor().locator('.view-lines').waitFor({ timeout: 10_000 });
