@@ -162,6 +162,45 @@ describe('draft: insert, remove, rename', () => {
     assert.deepEqual(parse(cmp).rules[2].if, { inputTokens: { '>=': 4000 } });
   });
 
+  test('renaming a model, a tier or a provider renames its references too, comments and layout kept', () => {
+    const text = `{
+  // providers
+  "providers": { "oa": { "type": "openai" } },
+  "models": {
+    "mini": { "provider": "oa", "id": "gpt-4o-mini-2024-07-18" }, // cheap
+    "big": { "provider": "oa", "id": "gpt-4o-2024-08-06" },
+    "fast": { "provider": "oa", "id": "gpt-4.1-nano-2025-04-14" }
+  },
+  "tiers": { "fast": ["mini", "big"], "deep": ["big", "mini"] },
+  "rules": [
+    { "name": "a", "if": { "task": "mini" }, "then": "mini" }, // a rule's text is not a reference
+    { "name": "b", "if": { "task": "x" }, "then": ["big", "mini"] },
+    { "name": "c", "if": { "task": "y" }, "then": "fast" }
+  ],
+  "default": "mini",
+  "tests": [ { "request": { "prompt": "hi" }, "expect": { "tier": "fast" } } ]
+}
+`;
+    const model = applyDraftOp(text, { kind: 'renameKey', path: ['models'], from: 'mini', to: 'small' });
+    const m = parse(model);
+    assert.deepEqual(Object.keys(m.models), ['small', 'big', 'fast']);
+    assert.deepEqual(m.tiers, { fast: ['small', 'big'], deep: ['big', 'small'] });
+    assert.deepEqual(m.rules.map((r: { then: unknown }) => r.then), ['small', ['big', 'small'], 'fast']);
+    assert.deepEqual(m.rules[0].if, { task: 'mini' });
+    assert.equal(m.default, 'small');
+    assert.match(model, /\/\/ cheap\n/);
+    assert.match(model, /\/\/ a rule's text is not a reference/);
+    // "then": "fast" names the tier (a tier wins over a model of the same name): renaming the model leaves it.
+    assert.equal(parse(applyDraftOp(text, { kind: 'renameKey', path: ['models'], from: 'fast', to: 'nano' })).rules[2].then, 'fast');
+    const tier = parse(applyDraftOp(text, { kind: 'renameKey', path: ['tiers'], from: 'fast', to: 'quick' }));
+    assert.deepEqual(Object.keys(tier.tiers), ['quick', 'deep']);
+    assert.equal(tier.rules[2].then, 'quick');
+    assert.equal(tier.tests[0].expect.tier, 'quick');
+    assert.ok('fast' in tier.models, 'the model of that name is not the tier');
+    const provider = parse(applyDraftOp(text, { kind: 'renameKey', path: ['providers'], from: 'oa', to: 'openai' }));
+    assert.deepEqual(Object.values(provider.models).map((x) => (x as { provider: string }).provider), ['openai', 'openai', 'openai']);
+  });
+
   test('CRLF and tab-indented files keep their line endings and indentation', () => {
     const text = '{\r\n\t"models": {\r\n\t\t"a": { "provider": "p", "id": "x" }\r\n\t},\r\n\t"rules": [\r\n\t\t{ "name": "r1", "if": { "task": "t" }, "then": "a" }\r\n\t]\r\n}\r\n';
     assert.deepEqual(detectStyle(text), { eol: '\r\n', unit: '\t' });

@@ -413,16 +413,56 @@ function moveElement(text: string, path: JsonPath, from: number, to: number, sty
   return applyEdits(text, modify(text, path, expected, {}));
 }
 
+/**
+ * Renames a key. Renaming a model, a tier or a provider also renames every reference to it, so the file stays
+ * valid: tiers' model lists, `then` and `default` (a model only where no tier has the same name, since a tier
+ * wins there), models' `provider`, and rule tests' expected `tier`.
+ */
 function renameKey(text: string, path: JsonPath, from: string, to: string): string {
   if (from === to) return text;
-  const obj = findNodeAtLocation(root(text), path);
+  const tree = root(text);
+  const obj = findNodeAtLocation(tree, path);
   if (!obj || obj.type !== 'object') throw new DraftError('E_DRAFT_PATH', `${describe(path)} is not an object`);
   const props = obj.children ?? [];
   if (props.some((p) => p.children?.[0]?.value === to)) throw new DraftError('E_DRAFT_CONFLICT', `"${to}" already exists in ${describe(path)}`);
   const prop = props.find((p) => p.children?.[0]?.value === from);
   const key = prop?.children?.[0];
   if (!key) throw new DraftError('E_DRAFT_PATH', `no "${from}" in ${describe(path)}`);
-  return applyEdits(text, [{ offset: key.offset, length: key.length, content: JSON.stringify(to) }]);
+  const section = path.length === 1 && typeof path[0] === 'string' ? path[0] : null;
+  const refs = section ? referencesTo(tree, section, from) : [];
+  return applyEdits(text, [key, ...refs].map((n) => ({ offset: n.offset, length: n.length, content: JSON.stringify(to) })));
+}
+
+/** The string nodes that name `name` of a top-level section (`models`, `tiers`, `providers`). */
+function referencesTo(tree: Node, section: string, name: string): Node[] {
+  const at = (...path: JsonPath) => findNodeAtLocation(tree, path);
+  const named = (n: Node | undefined): Node[] => (n?.type === 'string' && n.value === name ? [n] : []);
+  const elements = (n: Node | undefined): Node[] => (n?.type === 'array' ? (n.children ?? []).flatMap(named) : []);
+  const members = (n: Node | undefined): Node[] => (n?.type === 'object' ? (n.children ?? []).map((p) => p.children?.[1]).filter((v): v is Node => !!v) : []);
+  const items = (n: Node | undefined): Node[] => (n?.type === 'array' ? n.children ?? [] : []);
+  // A `then` or `default` string names a tier when one has that name, else a model; lists name models.
+  const tierNamed = !!at('tiers', name);
+  const targets = (n: Node | undefined, kind: 'model' | 'tier'): Node[] =>
+    n?.type === 'array' ? (kind === 'model' ? elements(n) : [])
+      : kind === 'tier' || !tierNamed ? named(n) : [];
+  switch (section) {
+    case 'models':
+      return [
+        ...members(at('tiers')).flatMap(elements),
+        ...items(at('rules')).flatMap((r) => targets(findNodeAtLocation(r, ['then']), 'model')),
+        ...targets(at('default'), 'model'),
+      ];
+    case 'tiers':
+      return [
+        ...items(at('rules')).flatMap((r) => targets(findNodeAtLocation(r, ['then']), 'tier')),
+        ...targets(at('default'), 'tier'),
+        ...items(at('tests')).flatMap((t) => named(findNodeAtLocation(t, ['expect', 'tier']))),
+      ];
+    case 'providers':
+      return members(at('models')).flatMap((m) => named(findNodeAtLocation(m, ['provider'])));
+    default:
+      return [];
+  }
 }
 
 /** Apply one form edit to the draft text. Throws DraftError with a message meant for the user. */
