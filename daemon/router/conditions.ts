@@ -1,11 +1,11 @@
 /**
- * Rule conditions, compiled once at load into one function that tries the rules in order and writes the trace.
- * A rule's check yields null when its condition holds, else the condition that failed with the value it saw —
+ * Rule conditions, compiled once at load into two functions that try the rules in order: one finds the rule that
+ * matches, the other also writes the trace — for each rule, the condition that failed with the value it saw, so
  * the trace shows exactly why a rule did not fire.
  *
  * Why generated code: a decision tries up to every rule, and as a tree of small closures each rule cost a
  * megamorphic call per condition (closures made from one function literal share their call feedback, so V8
- * inlines none of them) — ~80 ns a rule on the reference VM, 4 µs for 50 rules. Generated as straight-line code,
+ * inlines none of them) — ~80 ns a rule on the bench VM, 4 µs for 50 rules. Generated as straight-line code,
  * every call site sees one target and every comparison is inlined. The code's shape comes only from the schema's
  * keys and from indices; every value from the rules file (names, strings, lists, paths) is passed in through the
  * constants array `K`, never spliced into the source, so no rules file can inject code.
