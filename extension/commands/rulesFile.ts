@@ -46,14 +46,9 @@ export function registerOpenRulesFile(services: Services): vscode.Disposable {
       await mkdir(dirname(pick.file), { recursive: true });
       await writeFile(pick.file, snapshot.text.endsWith('\n') ? snapshot.text : `${snapshot.text}\n`, { flag: 'wx' });
       services.log.info(`rules: created ${pick.file} from ${snapshot.file ?? 'the built-in defaults'}`);
+      // No restart needed: a new workspace file is named to the daemon by this window (DaemonConnection's
+      // watcher), and a new user file is adopted by the daemon serving the defaults (RulesManager).
       await open(pick.file);
-      if (pick.file !== userFile) {
-        const restart = await vscode.window.showInformationMessage(
-          'Switchyard: the daemon picks up a workspace rules file when it starts. Restart it now?',
-          'Restart Daemon',
-        );
-        if (restart) await vscode.commands.executeCommand('switchyard.restartDaemon');
-      }
     } catch (err) {
       void vscode.window.showErrorMessage(`Switchyard: could not create ${pick.file}: ${errorMessage(err)}`);
     }

@@ -60,3 +60,41 @@ describe('rules registry: one RulesManager per rules file in use', () => {
     registry.close();
   });
 });
+
+describe('rules manager serving the built-in defaults', () => {
+  it('adopts the user rules file when it appears, then follows its edits', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'sy-adopt-'));
+    try {
+      const target = join(home, 'rules.json');
+      const m = new RulesManager(null, target);
+      const changed: (string | null)[] = [];
+      m.on('changed', (s) => changed.push(s.file));
+      m.watch();
+      assert.equal(m.file, null);
+      assert.equal(m.reload().file, null, 'nothing to adopt yet');
+      writeFileSync(target, JSON.stringify({ ...BASE, rules: [{ name: 'mine', if: { task: 'x' }, then: 'fast' }] }));
+      const deadline = Date.now() + 5_000;
+      while (m.file === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      assert.equal(m.file, target);
+      assert.equal(m.current.config.rules[0].name, 'mine');
+      assert.deepEqual(changed, [target]);
+      m.unwatch();
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+  it('a save from the defaults writes the user file and serves it from then on', () => {
+    const home = mkdtempSync(join(tmpdir(), 'sy-adopt-'));
+    try {
+      const target = join(home, 'rules.json');
+      const m = new RulesManager(null, target);
+      assert.equal(m.save(JSON.stringify({ ...BASE, rules: [] })).saved, true);
+      assert.equal(m.file, target);
+      writeFileSync(target, JSON.stringify({ ...BASE, rules: [{ name: 'edited', if: { task: 'x' }, then: 'fast' }] }));
+      assert.equal(m.reload().file, target);
+      assert.equal(m.current.config.rules[0].name, 'edited', 'reloads the file, not the defaults');
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
