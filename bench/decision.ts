@@ -39,7 +39,7 @@ function code(at: number, size: number): string {
   return c.slice(start, start + size);
 }
 
-export function scenarios(): Scenario[] {
+function scenarios(): Scenario[] {
   return [
     { label: 'small talk ("thanks, that works!")', request: { prompt: 'thanks, that works!', source: 'palette' }, expectRule: 'small talk' },
     {

@@ -18,7 +18,7 @@ import { ProviderError, type ProviderAdapter } from './providers/types';
 import { priceUsage } from './estimate/estimate';
 import { decide, resolveTarget, type ForcedTarget } from './router/decide';
 import { routeInput } from './router/prepare';
-import type { CompiledRules, ResolvedModel } from './rules/types';
+import type { CompiledRules } from './rules/types';
 
 /** Learned latency and calibration move slowly: re-read them from the ledger at most this often (they cost ~1.5 ms). */
 const LEARN_INTERVAL_MS = 5_000;

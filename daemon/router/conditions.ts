@@ -83,16 +83,14 @@ export function compileMatcher(rules: readonly Rule[], promptIndex: readonly Map
   const explain: string[] = [];
   rules.forEach((rule, index) => {
     gen.rule = index;
-    gen.ruleName = rule.name;
     const node = gen.condition(rule.if, 'if');
     first.push(`if (${node.test}) return ${index};`);
     const out = gen.temp();
     const matched = gen.constant(Object.freeze({ rule: rule.name, index, matched: true }));
     explain.push(
-      `// rule #${index + 1}`, 'e = null;', ...node.explain(out),
+      `// rule #${index + 1}`, ...node.explain(out),
       `if (${out} === null) { trace[${index}] = ${matched}; return ${index}; }`,
-      // `e` is this rule's ready-made entry when the failure is one of its constants (see Generator.constantFailure).
-      `trace[${index}] = e !== null && e.failed === ${out} ? e : { rule: ${gen.constant(rule.name)}, index: ${index}, matched: false, failed: ${out} };`,
+      `trace[${index}] = { rule: ${gen.constant(rule.name)}, index: ${index}, matched: false, failed: ${out} };`,
     );
   });
   const temps = Array.from({ length: gen.temps }, (_, i) => `, t${i}`).join('');
@@ -105,7 +103,7 @@ export function compileMatcher(rules: readonly Rule[], promptIndex: readonly Map
     '    return -1;',
     '  },',
     '  explain: function explainRules(x, trace) {',
-    `    let v, e${temps};`,
+    `    let v${temps};`,
     ...explain.map((line) => `    ${line}`),
     '    return -1;',
     '  },',
@@ -126,7 +124,6 @@ class Generator {
   temps = 0;
   /** The rule being compiled: its prompt slots are looked up in promptIndex[rule]. */
   rule = 0;
-  ruleName = '';
 
   constructor(private readonly promptIndex: readonly Map<string, number>[]) {}
 
@@ -192,7 +189,7 @@ class Generator {
       case 'not': {
         const inner = this.condition(expected as Condition, at);
         const held = this.temp();
-        const failed = this.constantFailure({ path: at, expected: 'the inner condition to fail', actual: 'it matched' });
+        const failed = this.constant(Object.freeze({ path: at, expected: 'the inner condition to fail', actual: 'it matched' }));
         return { test: `!(${inner.test})`, explain: (out) => [...inner.explain(held), `${out} = ${held} === null ? ${failed} : null;`] };
       }
     }
@@ -224,17 +221,7 @@ class Generator {
   private failure(path: string, expected: unknown, actual: string): string {
     const made = `{ path: ${this.constant(path)}, expected: ${this.constant(expected)}, actual: ${actual} }`;
     if (!/^(v|x\.\w+)$/.test(actual)) return made;
-    return `(${actual} === undefined ? ${this.constantFailure({ path, expected, actual: null })} : ${made})`;
-  }
-
-  /**
-   * An expression for a failure that never changes, made once; it also points `e` at the rule's trace entry for
-   * it, so a rule that fails this way allocates nothing at all.
-   */
-  private constantFailure(failed: FailedCondition): string {
-    const f = Object.freeze(failed);
-    const entry = Object.freeze({ rule: this.ruleName, index: this.rule, matched: false, failed: f });
-    return `(e = ${this.constant(entry)}, ${this.constant(f)})`;
+    return `(${actual} === undefined ? ${this.constant(Object.freeze({ path, expected, actual: null }))} : ${made})`;
   }
 }
 

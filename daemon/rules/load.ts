@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { getNodeValue, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import type { z } from 'zod';
 import { catalogEntry, looksLikeFloatingAlias, suggestPinned, type Encoding } from '../../shared/catalog';
 import { RulesFile, type Condition, type RulesConfig, type Target } from '../../shared/config';
