@@ -10,6 +10,11 @@
  *   ends the dispatch with a `stream-cut` error that carries the partial text (and usage, if seen).
  * - Each attempt has its own timeout: for a plain request, the whole request; for a stream, until the first
  *   delta and then as an idle limit between events.
+ * - Backpressure: `onDelta` may return a promise (the caller's socket is full); the next upstream event is read
+ *   only once it settles, so a slow reader slows the upstream read instead of filling the daemon's memory. The
+ *   idle limit is paused while dispatch waits on the caller (the upstream is silent because we stopped reading),
+ *   and the wait is bounded by `stallTimeoutMs`: a caller that reads nothing for that long ends the dispatch as
+ *   `cancelled` (attempt reason `client-stalled`), with the partial text, like any cancel after the commit.
  */
 import type { CanonicalRequest, FinishReason, Usage } from '../../shared/canonical';
 import type { FallbackConfig } from '../../shared/config';
@@ -31,8 +36,13 @@ export interface DispatchOptions {
   signal?: AbortSignal;
   /** Called as each attempt ends (including skipped targets). */
   onAttempt?(attempt: Attempt): void;
-  /** Each content delta of the committed stream, as it arrives. */
-  onDelta?(text: string): void;
+  /**
+   * Each content delta of the committed stream, as it arrives. A returned promise means "the caller is not ready":
+   * dispatch reads the next upstream event only after it settles (at most `stallTimeoutMs`).
+   */
+  onDelta?(text: string): void | Promise<void>;
+  /** How long dispatch waits for an `onDelta` promise before ending the stream (default DEFAULT_STALL_TIMEOUT_MS). */
+  stallTimeoutMs?: number;
   /** Called when moving on to another candidate after a failed or skipped one. */
   onFallback?(from: Attempt, to: { provider: string; model: string }): void;
   /** Provider-level problems (bad key, no key) worth telling the user about. */
@@ -67,6 +77,9 @@ export interface DispatchResult {
   upstreamModel?: string;
 }
 
+/** A caller that reads nothing for this long loses its stream (then the daemon holds nothing more for it). */
+export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
+
 export type DispatchErrorCode = 'all-failed' | 'permanent' | 'stream-cut' | 'cancelled';
 
 const WIRE_CODES: Record<DispatchErrorCode, string> = {
@@ -80,6 +93,8 @@ export interface DispatchErrorDetails {
   attempts: Attempt[];
   partialText?: string;
   usage?: Usage | null;
+  /** True when `usage` was reported after the last delta, so it accounts for all of `partialText`. */
+  usageCoversText?: boolean;
   status?: number;
   /** The target that produced the partial text (stream-cut, or cancelled after the commit). */
   provider?: string;
@@ -96,6 +111,8 @@ export class DispatchError extends Error {
   readonly partialText: string;
   /** Usage seen before the failure, else null. */
   readonly usage: Usage | null;
+  /** The usage was reported after the last delta (a final count); false when it predates some of the text. */
+  readonly usageCoversText: boolean;
   /** The upstream status of a permanent failure. */
   readonly status?: number;
   readonly provider?: string;
@@ -111,6 +128,7 @@ export class DispatchError extends Error {
     this.attempts = details.attempts;
     this.partialText = details.partialText ?? '';
     this.usage = details.usage ?? null;
+    this.usageCoversText = details.usageCoversText ?? false;
     if (details.status !== undefined) this.status = details.status;
     if (details.provider !== undefined) this.provider = details.provider;
     if (details.model !== undefined) this.model = details.model;
@@ -215,6 +233,9 @@ interface AttemptFailed {
   committed: boolean;
   text: string;
   usage?: Usage;
+  usageCoversText: boolean;
+  /** Ended because the caller stopped reading (see stallTimeoutMs). */
+  stalled: boolean;
   ttftMs: number | null;
 }
 
@@ -225,20 +246,25 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchResult
   const redact = options.redact ?? ((t: string) => redactKeys(t));
   const userSignal = options.signal ?? new AbortController().signal;
   const { retryOn, timeoutMs, maxRetryAfterMs } = options.fallback;
+  const stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
   const t0 = now();
   const attempts: Attempt[] = [];
   const deadProviders = new Map<string, string>();
   let fallbacks = 0;
 
-  const safely = (what: string, fn: () => void) => {
+  const callbackFailed = (what: string, err: unknown) => {
     try {
-      fn();
+      options.onWarning?.(`dispatch: ${what} callback threw: ${err instanceof Error ? err.message : String(err)}`);
+    } catch {
+      // ignore
+    }
+  };
+  const safely = <T>(what: string, fn: () => T): T | undefined => {
+    try {
+      return fn();
     } catch (err) {
-      try {
-        options.onWarning?.(`dispatch: ${what} callback threw: ${err instanceof Error ? err.message : String(err)}`);
-      } catch {
-        // ignore
-      }
+      callbackFailed(what, err);
+      return undefined;
     }
   };
   const record = (a: Attempt): Attempt => {
@@ -274,9 +300,27 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchResult
     });
     aborted.catch(() => {});
 
+    let stalled = false;
+    /** Waits for a caller that is not ready for more (rejects through `aborted` on a stall or a cancel). */
+    const waitForCaller = async (pending: Promise<void>): Promise<void> => {
+      // We are not reading the upstream, so its silence is ours: the idle limit waits too; the stall limit bounds us.
+      cancelTimer();
+      const cancelStall = setTimer(() => {
+        stalled = true;
+        controller.abort();
+      }, stallTimeoutMs);
+      try {
+        await Promise.race([Promise.resolve(pending).catch((err: unknown) => callbackFailed('onDelta', err)), aborted]);
+      } finally {
+        cancelStall();
+      }
+      rearm();
+    };
+
     const call = { model: candidate.model, signal: controller.signal };
     let text = '';
     let usage: Usage | undefined;
+    let usageCoversText = false;
     let committed = false;
     let ttftMs: number | null = null;
     let upstreamTtftMs: number | null = null;
@@ -300,6 +344,7 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchResult
           if (committed) rearm();
           if (ev.type === 'usage') {
             usage = ev.usage;
+            usageCoversText = true;
           } else if (ev.type === 'delta') {
             if (!ev.text) continue;
             if (!committed) {
@@ -310,7 +355,9 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchResult
               rearm();
             }
             text += ev.text;
-            safely('onDelta', () => options.onDelta?.(ev.text));
+            usageCoversText = false;
+            const pending = safely('onDelta', () => options.onDelta?.(ev.text));
+            if (pending) await waitForCaller(pending);
           } else {
             const ok: AttemptOk = { ok: true, text, finishReason: ev.finishReason, ttftMs, upstreamTtftMs };
             if (usage) ok.usage = usage;
@@ -327,7 +374,9 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchResult
       }
     } catch (err) {
       let error: ProviderError;
-      if (timedOut) {
+      if (stalled) {
+        error = new ProviderError('cancelled', `the caller read nothing for ${stallTimeoutMs} ms, so the stream was ended`);
+      } else if (timedOut) {
         error = new ProviderError('timeout', committed ? `no data for ${timeoutMs} ms after the stream started` : `no answer within ${timeoutMs} ms`);
       } else if (userSignal.aborted) {
         error = new ProviderError('cancelled', 'cancelled by the caller');
@@ -336,7 +385,7 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchResult
         // An adapter reporting `cancelled` that neither we nor the caller asked for: treat as a lost connection.
         if (error.kind === 'cancelled') error = new ProviderError('network', `upstream request aborted: ${error.message}`);
       }
-      const failed: AttemptFailed = { ok: false, error, committed, text, ttftMs };
+      const failed: AttemptFailed = { ok: false, error, committed, text, usageCoversText, stalled, ttftMs };
       if (usage) failed.usage = usage;
       return failed;
     } finally {
@@ -409,7 +458,7 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchResult
         ...target,
         outcome: cls === 'cancelled' ? 'cancelled' : 'failed',
         // After the commit a lost connection is a cut stream; other causes (timeout, malformed, an error event) keep their name.
-        reason: cls === 'cancelled' ? 'cancelled' : cls === 'cut' && error.kind === 'network' ? 'stream-cut' : reasonFor(error),
+        reason: cls === 'cancelled' ? (result.stalled ? 'client-stalled' : 'cancelled') : cls === 'cut' && error.kind === 'network' ? 'stream-cut' : reasonFor(error),
         message: error.message,
         elapsedMs,
       };
@@ -421,11 +470,11 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchResult
       record(attempt);
 
       const partial = result.committed
-        ? { partialText: result.text, usage: result.usage ?? null, ...target, candidate, ttftMs: result.ttftMs }
+        ? { partialText: result.text, usage: result.usage ?? null, usageCoversText: result.usageCoversText, ...target, candidate, ttftMs: result.ttftMs }
         : {};
       switch (cls) {
         case 'cancelled':
-          throw fail('cancelled', 'cancelled', partial);
+          throw fail('cancelled', result.stalled ? 'cancelled: the caller stopped reading the stream' : 'cancelled', partial);
         case 'cut':
           throw fail('stream-cut', `stream from ${candidate.provider}/${candidate.model} failed after it started`, partial);
         case 'permanent':

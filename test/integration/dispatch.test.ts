@@ -93,7 +93,7 @@ async function run(candidates: Candidate[], opts: { stream: boolean; fallback?: 
       adapterFor: (c) => pool.get(providers[c.provider as Api], KEY[c.provider as Api]),
       circuits: opts.circuits ?? new CircuitBreakers(fallback.circuit),
       onAttempt: (a) => out.attempts.push(a),
-      onDelta: (text) => out.deltas.push({ text, at: Date.now() }),
+      onDelta: (text) => { out.deltas.push({ text, at: Date.now() }); },
       onFallback: (from, to) => out.fallbacks.push({ from, to }),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...opts.extra,

@@ -141,7 +141,7 @@ function harness(scripts: Record<string, Step[]>, opts: { noKey?: string[]; fall
         adapterFor: (c) => (opts.noKey?.includes(c.provider) ? new ProviderError('no-key', `no API key for provider "${c.provider}"`) : adapters[c.provider]!),
         circuits,
         onAttempt: (a) => h.attempts.push(a),
-        onDelta: (t) => h.deltas.push(t),
+        onDelta: (t) => { h.deltas.push(t); },
         onFallback: (from, to) => h.fallbacks.push({ from, to }),
         onWarning: (w) => h.warnings.push(w),
         now: clock.now,
@@ -447,6 +447,131 @@ describe('streaming', () => {
     const r = await h.run([A, B], { stream: true });
     assert.equal(r.text, 'B');
     assert.deepEqual(h.deltas, ['B']);
+  });
+});
+
+/** A streaming adapter that records each event as dispatch pulls it, so a test can see when reading stops. */
+function pullRecorder(deltas: string[], opts: { usageFirst?: Usage; usageLast?: Usage; hangAtEnd?: boolean } = {}) {
+  const pulled: string[] = [];
+  const signals: AbortSignal[] = [];
+  const adapter: ProviderAdapter = {
+    name: 'openai',
+    complete: async () => { throw new Error('stream only'); },
+    async *stream(_req, { signal }) {
+      signals.push(signal);
+      if (opts.usageFirst) yield { type: 'usage', usage: opts.usageFirst };
+      for (const d of deltas) {
+        pulled.push(d);
+        yield { type: 'delta', text: d };
+      }
+      if (opts.usageLast) yield { type: 'usage', usage: opts.usageLast };
+      if (opts.hangAtEnd) await new Promise((_, reject) => signal.addEventListener('abort', () => reject(new ProviderError('cancelled', 'aborted')), { once: true }));
+      yield { type: 'done', finishReason: 'stop' };
+    },
+  };
+  return { adapter, pulled, signals };
+}
+
+const ticks = async (n = 20) => { for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r)); };
+
+describe('backpressure: a caller that is not ready holds the upstream read', () => {
+  test('while onDelta\'s promise is pending, the next upstream event is not read; it is read once it settles', async () => {
+    const { adapter, pulled } = pullRecorder(['a', 'b', 'c']);
+    const h = harness({});
+    const gates: (() => void)[] = [];
+    const seen: string[] = [];
+    const p = h.run([A], { stream: true, adapterFor: () => adapter, onDelta: (t) => { seen.push(t); return new Promise<void>((r) => gates.push(r)); } });
+    await ticks();
+    assert.deepEqual(pulled, ['a'], 'nothing read past the delta the caller has not taken');
+    assert.deepEqual(seen, ['a']);
+    gates.shift()!();
+    await ticks();
+    assert.deepEqual(pulled, ['a', 'b']);
+    gates.shift()!();
+    await ticks();
+    gates.shift()!();
+    const r = await p;
+    assert.equal(r.text, 'abc');
+    assert.deepEqual(seen, ['a', 'b', 'c']);
+  });
+
+  test('the idle limit does not fire while dispatch waits on a slow caller (it measures only the upstream\'s silence)', async () => {
+    const { adapter } = pullRecorder(['a', 'b', 'c']);
+    const h = harness({}, { fallback: { timeoutMs: 20 } });
+    const started = Date.now();
+    const r = await h.run([A], { stream: true, adapterFor: () => adapter, onDelta: () => new Promise<void>((res) => setTimeout(res, 60)) });
+    assert.ok(Date.now() - started >= 170, 'each of the three waits was honoured');
+    assert.equal(r.text, 'abc', 'three waits of 60 ms each under a 20 ms idle limit');
+    assert.deepEqual(summary(r.attempts), ['openai/gpt-4o-mini ok']);
+  });
+
+  test('the idle limit still applies to the upstream between events once the caller has caught up', async () => {
+    const { adapter } = pullRecorder(['a', 'b'], { hangAtEnd: true });
+    const h = harness({}, { fallback: { timeoutMs: 30 } });
+    const started = Date.now();
+    const e = await h.fails([A], { stream: true, adapterFor: () => adapter, onDelta: () => new Promise<void>((res) => setTimeout(res, 50)) });
+    assert.ok(Date.now() - started >= 125, 'cut by the idle limit after both waits (2 × 50 ms), not during them');
+    assert.equal(e.code, 'stream-cut');
+    assert.equal(e.attempts[0]!.reason, 'timeout');
+    assert.equal(e.partialText, 'ab');
+  });
+
+  test('a caller that takes nothing for stallTimeoutMs ends the stream: cancelled (client-stalled), partial text kept, upstream aborted, circuit untouched', async () => {
+    const { adapter, pulled, signals } = pullRecorder(['first ', 'second ', 'third']);
+    const h = harness({}, { fallback: { timeoutMs: 10_000 } });
+    const started = Date.now();
+    const e = await h.fails([A, B], { stream: true, stallTimeoutMs: 40, adapterFor: (c) => (c === A ? adapter : h.adapters.anthropic!), onDelta: () => new Promise<void>(() => {}) });
+    assert.ok(Date.now() - started >= 35, 'waited for the stall limit');
+    assert.equal(e.code, 'cancelled');
+    assert.match(e.message, /stopped reading/);
+    assert.deepEqual(summary(e.attempts), ['openai/gpt-4o-mini cancelled client-stalled']);
+    assert.match(e.attempts[0]!.message!, /read nothing for 40 ms/);
+    assert.equal(e.partialText, 'first ');
+    assert.deepEqual(pulled, ['first '], 'no more was read from the upstream');
+    assert.equal(signals[0]!.aborted, true, 'the upstream request was released');
+    assert.equal(e.provider, 'openai');
+    assert.equal(e.model, 'gpt-4o-mini');
+    assert.deepEqual(h.circuits.info('openai', 'gpt-4o-mini'), { state: 'closed', consecutiveFailures: 0 });
+  });
+
+  test('a cancel while dispatch waits on the caller ends at once, as a plain cancel', async () => {
+    const { adapter, signals } = pullRecorder(['a', 'b']);
+    const h = harness({});
+    const ac = new AbortController();
+    const p = h.fails([A], { stream: true, signal: ac.signal, adapterFor: () => adapter, onDelta: () => new Promise<void>(() => {}) });
+    await ticks();
+    ac.abort();
+    const e = await p;
+    assert.equal(e.code, 'cancelled');
+    assert.deepEqual(summary(e.attempts), ['openai/gpt-4o-mini cancelled cancelled']);
+    assert.equal(e.partialText, 'a');
+    assert.equal(signals[0]!.aborted, true);
+  });
+
+  test('a rejected onDelta promise is a warning, not a failure of the stream', async () => {
+    const { adapter } = pullRecorder(['o', 'k']);
+    const h = harness({});
+    const r = await h.run([A], { stream: true, adapterFor: () => adapter, onDelta: () => Promise.reject(new Error('socket hiccup')) });
+    assert.equal(r.text, 'ok');
+    assert.match(h.warnings[0]!, /onDelta callback threw: socket hiccup/);
+  });
+
+  test('a cancel after the commit says whether the usage seen counts all the delivered text', async () => {
+    const early = { inputTokens: 12, outputTokens: 1 };
+    const late = { inputTokens: 12, outputTokens: 2 };
+    for (const [opts, covers] of [[{ usageFirst: early, hangAtEnd: true }, false], [{ usageLast: late, hangAtEnd: true }, true]] as const) {
+      const { adapter } = pullRecorder(['a', 'b'], opts);
+      const h = harness({});
+      const ac = new AbortController();
+      const p = h.fails([A], { stream: true, signal: ac.signal, adapterFor: () => adapter });
+      await ticks();
+      ac.abort();
+      const e = await p;
+      assert.equal(e.code, 'cancelled');
+      assert.equal(e.partialText, 'ab');
+      assert.deepEqual(e.usage, 'usageFirst' in opts ? early : late);
+      assert.equal(e.usageCoversText, covers);
+    }
   });
 });
 
