@@ -13,6 +13,7 @@ import type { LedgerRow } from './ledger/ledger';
 import { localDayStart, localMonthStart } from './ledger/queries';
 import { walkConditions } from './rules/load';
 import { decide } from './router/decide';
+import { runToEnd, type Steps } from './slices';
 import type { CompiledRules } from './rules/types';
 
 /** Whether any rule looks at the prompt text (regex or contains), which replay can only re-run on stored prompts. */
@@ -28,13 +29,23 @@ export function rulesNeedPrompt(rules: CompiledRules): boolean {
  * @param spentBefore what was really spent from `fromMs` up to the window's start (0 when `fromMs` is in it)
  */
 export function replay(rows: LedgerRow[], rules: CompiledRules, now: RouterState, spentBefore: (fromMs: number) => number): ReplayResult {
+  return runToEnd(replaySteps(rows, rules, now, spentBefore));
+}
+
+/** Rows decided between two yields (a decision is a few microseconds; a row's bookkeeping about as much). */
+const ROWS_PER_STEP = 100;
+
+/** As replay, yielding every ROWS_PER_STEP rows, for the daemon (runSliced). */
+export function* replaySteps(rows: LedgerRow[], rules: CompiledRules, now: RouterState, spentBefore: (fromMs: number) => number): Steps<ReplayResult> {
   const needsPrompt = rulesNeedPrompt(rules);
   const keys = Object.fromEntries(Object.keys(rules.providers).map((p) => [p, true]));
   const result: ReplayResult = { considered: 0, changedTier: 0, skipped: 0, actualCostUsd: 0, replayCostUsd: 0, actualLatencyMs: 0, replayLatencyMs: 0 };
   let skippedNoPrompt = 0;
   let skippedNoUsage = 0;
   const spent = new SpendSoFar(spentBefore);
-  for (const row of rows) {
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    if (i % ROWS_PER_STEP === ROWS_PER_STEP - 1) yield;
     if (row.status !== 'ok' || row.inputTokens === null || row.outputTokens === null || row.costUsd === null || !row.features) {
       result.skipped++; skippedNoUsage++; spent.add(row.time, row.costUsd ?? 0); continue;
     }

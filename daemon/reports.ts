@@ -1,7 +1,8 @@
 /** Spend and replay reports over the ledger, shared by the CLI (no daemon) and the daemon's HTTP API. */
 import type { ReplayResult, SpendBucket } from '../shared/protocol';
 import type { BreakdownBy, Ledger } from './ledger/ledger';
-import { replay } from './replay';
+import { replaySteps } from './replay';
+import { runSliced, runToEnd } from './slices';
 import type { CompiledRules } from './rules/types';
 import type { RouterState } from '../shared/decision';
 
@@ -31,5 +32,14 @@ export function spendReport(ledger: Ledger, sinceMs: number, by: BreakdownBy): S
 
 /** Replays the ledger's requests since `sinceMs`; spend conditions start from what was really spent before it. */
 export function replayReport(ledger: Ledger, sinceMs: number, rules: CompiledRules, state: RouterState): ReplayResult {
-  return replay(ledger.rowsSince(sinceMs), rules, state, (from) => (from < sinceMs ? ledger.totals(from, sinceMs).costUsd : 0));
+  return runToEnd(replayReportSteps(ledger, sinceMs, rules, state));
+}
+
+/** replayReport for the daemon: in slices, so a replay over thousands of rows never holds up other requests. */
+export function replayReportAsync(ledger: Ledger, sinceMs: number, rules: CompiledRules, state: RouterState): Promise<ReplayResult> {
+  return runSliced(replayReportSteps(ledger, sinceMs, rules, state));
+}
+
+function replayReportSteps(ledger: Ledger, sinceMs: number, rules: CompiledRules, state: RouterState) {
+  return replaySteps(ledger.rowsSince(sinceMs), rules, state, (from) => (from < sinceMs ? ledger.totals(from, sinceMs).costUsd : 0));
 }

@@ -144,6 +144,9 @@ export const LedgerConfig = z.strictObject({
   retentionDays: z.number().int().positive().default(90),
 });
 
+/** The most output tokens a request may ask for: the largest context window in the catalog (gpt-4.1's). */
+export const MAX_OUTPUT_TOKENS = 1_047_576;
+
 export const RouteRequestInput = z.strictObject({
   prompt: z.string().default(''),
   system: z.string().optional(),
@@ -151,8 +154,8 @@ export const RouteRequestInput = z.strictObject({
   source: z.string().optional(),
   urgency: Urgency.optional(),
   language: z.string().optional(),
-  maxOutputTokens: z.number().int().positive().optional(),
-  latencyBudgetMs: z.number().positive().optional(),
+  maxOutputTokens: z.number().int().positive().max(MAX_OUTPUT_TOKENS, `must be at most ${MAX_OUTPUT_TOKENS} (no model's context window is larger)`).optional(),
+  latencyBudgetMs: z.number().positive().max(86_400_000, 'must be at most 86400000 (a day)').optional(),
   metadata: z.record(z.string(), z.string()).optional(),
 });
 

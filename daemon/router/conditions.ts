@@ -13,6 +13,7 @@
 import type { Comparison, Condition, PromptCondition, Rule } from '../../shared/config';
 import type { FailedCondition, TraceEntry } from '../../shared/decision';
 import type { PromptHits } from './promptScan';
+import { runToEnd, type Steps } from '../slices';
 
 /** What conditions look at. Numbers are undefined when the request does not say. */
 export interface Features {
@@ -72,16 +73,58 @@ function cost(c: Condition): number {
 const byCost = <T>(items: T[], costOf: (t: T) => number) =>
   items.map((item, i) => ({ item, i, c: costOf(item) })).sort((a, b) => a.c - b.c || a.i - b.i);
 
+/** Rules per generated function: one function for every hand-written file; a long file gets several small ones. */
+export const RULES_PER_CHUNK = 64;
+
 /**
  * Compiles every rule's condition into one matcher.
  * @param promptIndex per rule, each prompt condition's slot in the rules' PromptScanner, keyed by its path
  *                    (`if.all[0].prompt`)
  */
 export function compileMatcher(rules: readonly Rule[], promptIndex: readonly Map<string, number>[]): RuleMatcher {
-  const gen = new Generator(promptIndex);
+  return runToEnd(compileMatcherSteps(rules, promptIndex));
+}
+
+/**
+ * As compileMatcher, yielding after each chunk of RULES_PER_CHUNK rules. One generated function for 10,000 rules
+ * would be 6 MB of source that V8 takes most of a second to compile on first call; chunks compile in about a
+ * millisecond each, and each is called once here so that V8 compiles it now rather than on the first request.
+ */
+export function* compileMatcherSteps(rules: readonly Rule[], promptIndex: readonly Map<string, number>[]): Steps<RuleMatcher> {
+  const chunks: RuleMatcher[] = [];
+  for (let from = 0; from < rules.length || chunks.length === 0; from += RULES_PER_CHUNK) {
+    const chunk = compileChunk(rules, from, Math.min(rules.length, from + RULES_PER_CHUNK), promptIndex);
+    chunk.first(WARM_UP);
+    chunk.explain(WARM_UP, []);
+    chunks.push(chunk);
+    yield;
+  }
+  if (chunks.length === 1) return chunks[0];
+  return {
+    first(f) {
+      for (const c of chunks) { const i = c.first(f); if (i >= 0) return i; }
+      return -1;
+    },
+    explain(f, trace) {
+      for (const c of chunks) { const i = c.explain(f, trace); if (i >= 0) return i; }
+      return -1;
+    },
+  };
+}
+
+/** Features that match nothing in particular, to make V8 compile a chunk before it is needed. */
+const WARM_UP: Features = {
+  urgency: 'normal', prompt: '', inputTokens: 0, maxOutputTokens: 0, spentTodayUsd: 0, spentMonthUsd: 0, metadata: {},
+  estimatedCostUsd: () => 0, promptHits: () => new Uint8Array(0),
+};
+
+/** Rules `from` to `to` (exclusive) as one pair of functions; they return absolute rule indices. */
+function compileChunk(rules: readonly Rule[], from: number, to: number, promptIndex: readonly Map<string, number>[]): RuleMatcher {
+  const gen = new CodeGenerator(promptIndex);
   const first: string[] = [];
   const explain: string[] = [];
-  rules.forEach((rule, index) => {
+  for (let index = from; index < to; index++) {
+    const rule = rules[index];
     gen.rule = index;
     const node = gen.condition(rule.if, 'if');
     first.push(`if (${node.test}) return ${index};`);
@@ -92,7 +135,7 @@ export function compileMatcher(rules: readonly Rule[], promptIndex: readonly Map
       `if (${out} === null) { trace[${index}] = ${matched}; return ${index}; }`,
       `trace[${index}] = { rule: ${gen.constant(rule.name)}, index: ${index}, matched: false, failed: ${out} };`,
     );
-  });
+  }
   const temps = Array.from({ length: gen.temps }, (_, i) => `, t${i}`).join('');
   const source = [
     '"use strict";',
@@ -119,7 +162,7 @@ interface Node {
   explain: (out: string) => string[];
 }
 
-class Generator {
+class CodeGenerator {
   readonly constants: unknown[] = [];
   temps = 0;
   /** The rule being compiled: its prompt slots are looked up in promptIndex[rule]. */
@@ -194,7 +237,9 @@ class Generator {
       }
     }
     // metadata.<key>: equality or membership; a comparison tests the value as a number.
-    const read = `(v = x.metadata[${this.constant(key.slice('metadata.'.length))}])`;
+    // Own keys only: `metadata.constructor` must not read Object.prototype.constructor.
+    const name = this.constant(key.slice('metadata.'.length));
+    const read = `(v = ${this.constant(Object.hasOwn)}(x.metadata, ${name}) ? x.metadata[${name}] : undefined)`;
     const failure = this.failure(at, expected, 'v');
     if (typeof expected === 'string' || Array.isArray(expected)) return this.leaf(this.membership(read, expected), failure);
     return this.leaf(`(${read} !== undefined && v.trim() !== '' && Number.isFinite(Number(v)) && ${this.comparison('Number(v)', expected as Comparison)})`, failure);

@@ -60,7 +60,7 @@ export function decide(input: RouteInput, rules: CompiledRules, state: RouterSta
   };
 
   const target = forced?.target ?? (matchedIndex >= 0 ? rules.config.rules[matchedIndex].then : rules.config.default);
-  const tier = typeof target === 'string' && target in rules.config.tiers ? target : null;
+  const tier = typeof target === 'string' && Object.hasOwn(rules.config.tiers, target) ? target : null;
   const models = resolveTarget(target, rules);
   const candidates: Candidate[] = [];
   const skipped: Skipped[] = [];
@@ -117,8 +117,8 @@ class RoutedDecision implements Decision {
 
 /** A tier's models, a single model, or an inline list. Names were checked at load. */
 export function resolveTarget(target: Target, rules: CompiledRules): ResolvedModel[] {
-  const names = Array.isArray(target) ? target : target in rules.config.tiers ? rules.config.tiers[target] : [target];
-  return names.map((n) => rules.models[n]).filter((m): m is ResolvedModel => m !== undefined);
+  const names = Array.isArray(target) ? target : Object.hasOwn(rules.config.tiers, target) ? rules.config.tiers[target] : [target];
+  return names.filter((n) => Object.hasOwn(rules.models, n)).map((n) => rules.models[n]);
 }
 
 /** `estimatedCostUsd` conditions compare against the default target's first model. */

@@ -3,21 +3,23 @@
  * rules. Every problem is reported with file, line, column and rule name. Errors mean no CompiledRules (the
  * daemon keeps serving the last good one); warnings do not block.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getNodeValue, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import type { z } from 'zod';
 import { catalogEntry, looksLikeFloatingAlias, suggestPinned, type Encoding } from '../../shared/catalog';
-import { RulesFile, type Condition, type RulesConfig, type Target } from '../../shared/config';
+import { Rule, RuleTest, RulesFile, type Condition, type RulesConfig, type Target } from '../../shared/config';
 import type { ValidationIssue } from '../../shared/protocol';
 import { DEFAULT_RULES_TEXT } from './defaults';
 import { formatPath, TextPositions } from './positions';
 import { circuitKey } from '../dispatch/circuit';
-import { compileMatcher } from '../router/conditions';
+import { compileMatcherSteps } from '../router/conditions';
 import { PromptScanner, promptPattern } from '../router/promptScan';
+import { checkStructure, LIMITS, nameProblem } from './limits';
 import { compileUserRegex } from './regex';
-import { implies } from './shadowing';
+import { findShadowing } from './shadowing';
+import { runSliced, runToEnd, type Steps } from '../slices';
 import type { CompiledRules, ResolvedModel, ResolvedProvider } from './types';
 
 export interface LoadResult {
@@ -42,22 +44,78 @@ export function findRulesFile(opts: { flag?: string; workspace?: string; home?: 
 /** Reads and validates a file (null = the built-in defaults). A missing or unreadable file is an error issue. */
 export function loadRulesFile(file: string | null): LoadResult & { text: string } {
   if (file === null) return { ...parseRules(DEFAULT_RULES_TEXT, null), text: DEFAULT_RULES_TEXT };
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message;
-    return { rules: null, text: '', issues: [{ severity: 'error', code: 'unreadable', message: `cannot read rules file: ${reason}`, file }] };
-  }
-  return { ...parseRules(text, file), text };
+  const read = readRulesText(file);
+  return 'issue' in read ? { rules: null, text: '', issues: [read.issue] } : { ...parseRules(read.text, file), text: read.text };
 }
 
+/** As loadRulesFile, giving the event loop a turn every few milliseconds (the daemon's reloads and saves). */
+export async function loadRulesFileAsync(file: string): Promise<LoadResult & { text: string }> {
+  const read = readRulesText(file);
+  return 'issue' in read ? { rules: null, text: '', issues: [read.issue] } : { ...(await parseRulesAsync(read.text, file)), text: read.text };
+}
+
+/**
+ * The file's text, read only when it is a regular file within LIMITS.fileBytes: a rules path that is a symlink to
+ * /dev/zero, a FIFO or a huge file is refused before a byte is read into memory.
+ */
+export function readRulesText(file: string): { text: string } | { issue: ValidationIssue } {
+  const refuse = (message: string) => ({ issue: { severity: 'error' as const, code: 'unreadable', message, file } });
+  let fd: number;
+  try {
+    // Non-blocking, so that opening a FIFO does not wait for a writer (the flag does not exist on Windows).
+    fd = openSync(file, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    return refuse(`cannot read rules file: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message}`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return refuse('cannot read rules file: it is not a regular file (a device, FIFO, socket or folder)');
+    if (st.size > LIMITS.fileBytes) return refuse(`the rules file is ${st.size} bytes; the limit is ${LIMITS.fileBytes} (${LIMITS.fileBytes / 1024 / 1024} MiB)`);
+    // Read at most one byte past the limit: a file that grows while read is caught too.
+    const buf = Buffer.allocUnsafe(Math.min(st.size, LIMITS.fileBytes) + 1);
+    let size = 0;
+    for (let n; size < buf.length && (n = readSync(fd, buf, size, buf.length - size, null)) > 0;) size += n;
+    if (size > LIMITS.fileBytes) return refuse(`the rules file is over the limit of ${LIMITS.fileBytes} bytes`);
+    return { text: buf.toString('utf8', 0, size) };
+  } catch (e) {
+    return refuse(`cannot read rules file: ${(e as Error).message}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Validates and compiles a rules text in one go (the CLI, tests, small drafts). */
 export function parseRules(text: string, file: string | null): LoadResult {
+  return runToEnd(parseSteps(text, file));
+}
+
+/**
+ * Validates and compiles a rules text in slices (see slices.ts), so that a 10,000-rule file never holds up a
+ * request, `/health` or a WebSocket reply for long. Same result as parseRules.
+ */
+export function parseRulesAsync(text: string, file: string | null): Promise<LoadResult> {
+  return runSliced(parseSteps(text, file));
+}
+
+/** How many rules (or tests) are checked between two yields. */
+const CHUNK = 200;
+
+function* parseSteps(text: string, file: string | null): Steps<LoadResult> {
   const fileLabel = file ?? '<built-in defaults>';
+  const issues: ValidationIssue[] = [];
+  if (text.length > LIMITS.fileBytes) {
+    return { rules: null, issues: [{ severity: 'error', code: 'too-large', message: `the rules text is ${text.length} characters; the limit is ${LIMITS.fileBytes}`, file: fileLabel, line: 1, column: 1 }] };
+  }
+  // Before building a tree: nesting that would overflow a recursive stage, and keys no object can hold.
+  const structure = yield* checkStructure(text);
+  if (structure.length) {
+    const at = new TextPositions(text, undefined);
+    return { rules: null, issues: structure.map((p) => ({ severity: 'error' as const, code: p.code, message: p.message, file: fileLabel, ...at.at(p.offset), ...(p.rule ? { rule: p.rule } : {}) })) };
+  }
   const syntaxErrors: ParseError[] = [];
   const root = parseTree(text, syntaxErrors, { allowTrailingComma: true, disallowComments: false });
   const pos = new TextPositions(text, root);
-  const issues: ValidationIssue[] = [];
+  yield;
   const ruleNameAt = (path: readonly PropertyKey[], value?: unknown): string | undefined => {
     if (path[0] !== 'rules' || typeof path[1] !== 'number') return undefined;
     const rules = (value as { rules?: { name?: unknown }[] } | undefined)?.rules;
@@ -77,15 +135,51 @@ export function parseRules(text: string, file: string | null): LoadResult {
   }
 
   const raw = getNodeValue(root) as unknown;
-  const parsed = RulesFile.safeParse(raw);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) addSchemaIssue(issue, raw, add);
-    return { rules: null, issues };
-  }
-  const config = parsed.data;
-  const compiled = crossCheck(config, raw, add);
+  yield;
+  const config = yield* schemaCheck(raw, add);
+  if (!config) return { rules: null, issues: sortIssues(issues) };
+  const compiled = yield* crossCheck(config, raw, add);
   if (hasErrors(issues) || !compiled) return { rules: null, issues: sortIssues(issues) };
   return { rules: { file, text, ...compiled, warnings: issues.filter((i) => i.severity === 'warning') }, issues: sortIssues(issues) };
+}
+
+/**
+ * The schema, with the `rules` and `tests` lists checked item by item (yielding between chunks) and held to
+ * LIMITS; null when anything is wrong.
+ */
+function* schemaCheck(raw: unknown, add: Add): Steps<RulesConfig | null> {
+  const obj = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
+  const lists = { rules: obj && Array.isArray(obj.rules) ? (obj.rules as unknown[]) : undefined, tests: obj && Array.isArray(obj.tests) ? (obj.tests as unknown[]) : undefined };
+  let ok = true;
+  for (const [key, limit] of [['rules', LIMITS.rules], ['tests', LIMITS.tests]] as const) {
+    const n = lists[key]?.length ?? 0;
+    if (n > limit) { add('error', 'too-many', `${n} ${key}; at most ${limit} are allowed`, [key], raw); ok = false; }
+  }
+  for (const [key, limit] of [['providers', LIMITS.providers], ['models', LIMITS.models], ['tiers', LIMITS.tiers]] as const) {
+    const v = obj?.[key];
+    const n = v !== null && typeof v === 'object' ? Object.keys(v).length : 0;
+    if (n > limit) { add('error', 'too-many', `${n} ${key}; at most ${limit} are allowed`, [key], raw); ok = false; }
+  }
+  if (!ok) return null;
+
+  const head = RulesFile.safeParse(obj ? { ...obj, ...(lists.rules ? { rules: [] } : {}), ...(lists.tests ? { tests: [] } : {}) } : raw);
+  if (!head.success) { for (const issue of head.error.issues) addSchemaIssue(issue, raw, add); ok = false; }
+  yield;
+  const items = function* <T>(key: 'rules' | 'tests', schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: z.core.$ZodIssue[] } } }): Steps<T[]> {
+    const out: T[] = [];
+    const list = lists[key] ?? [];
+    for (let i = 0; i < list.length; i++) {
+      const r = schema.safeParse(list[i]);
+      if (r.success) out.push(r.data);
+      else { ok = false; for (const issue of r.error.issues) addSchemaIssue({ ...issue, path: [key, i, ...issue.path] }, raw, add); }
+      if (i % CHUNK === CHUNK - 1) yield;
+    }
+    return out;
+  };
+  const rules = yield* items('rules', Rule);
+  const tests = yield* items('tests', RuleTest);
+  if (!ok || !head.success) return null;
+  return { ...head.data, ...(lists.rules ? { rules } : {}), ...(lists.tests ? { tests } : {}) };
 }
 
 type Add = (severity: ValidationIssue['severity'], code: string, message: string, path: (string | number)[], value?: unknown) => void;
@@ -116,19 +210,38 @@ function valueAt(raw: unknown, path: (string | number)[]): unknown {
   return v;
 }
 
-function crossCheck(config: RulesConfig, raw: unknown, add: Add): Omit<CompiledRules, 'file' | 'text' | 'warnings'> | null {
-  const providers: Record<string, ResolvedProvider> = {};
+/** A dictionary without a prototype: a name like "constructor" or "toString" finds nothing it did not put there. */
+function dict<V>(entries: Iterable<[string, V]> = []): Record<string, V> {
+  const out = Object.create(null) as Record<string, V>;
+  for (const [k, v] of entries) out[k] = v;
+  return out;
+}
+
+function* crossCheck(parsed: RulesConfig, raw: unknown, add: Add): Steps<Omit<CompiledRules, 'file' | 'text' | 'warnings'> | null> {
+  // Every name-keyed map from here on is prototype-free, and lookups use own keys only.
+  const config: RulesConfig = { ...parsed, providers: dict(Object.entries(parsed.providers)), models: dict(Object.entries(parsed.models)), tiers: dict(Object.entries(parsed.tiers)) };
+  const has = (o: object, k: string) => Object.hasOwn(o, k);
+  for (const [kind, names] of [['provider', Object.keys(config.providers)], ['model', Object.keys(config.models)], ['tier', Object.keys(config.tiers)]] as const) {
+    for (const n of names) {
+      const problem = nameProblem(n);
+      if (problem) add('error', 'bad-name', `${kind} name ${JSON.stringify(n)} ${problem}`, [`${kind === 'provider' ? 'providers' : kind === 'model' ? 'models' : 'tiers'}`, n]);
+    }
+  }
+
+  const providers = dict<ResolvedProvider>();
   for (const [name, p] of Object.entries(config.providers)) {
     providers[name] = { name, type: p.type, apiKeyEnv: p.apiKeyEnv, baseURL: p.baseURL, keyRequired: p.keyRequired ?? p.type !== 'openai-compatible' };
   }
 
-  const models: Record<string, ResolvedModel> = {};
+  const models = dict<ResolvedModel>();
   for (const [name, m] of Object.entries(config.models)) {
-    const provider = providers[m.provider];
-    if (!provider) {
+    if (!has(providers, m.provider)) {
       add('error', 'unknown-provider', `model "${name}" names provider "${m.provider}", which is not defined${didYouMean(m.provider, Object.keys(providers))}`, ['models', name, 'provider']);
       continue;
     }
+    const provider = providers[m.provider];
+    const idProblem = nameProblem(m.id);
+    if (idProblem) add('error', 'bad-name', `model "${name}": id ${JSON.stringify(m.id)} ${idProblem}`, ['models', name, 'id']);
     const cat = catalogEntry(m.id);
     if (looksLikeFloatingAlias(m.id)) {
       const pins = suggestPinned(m.id);
@@ -156,16 +269,16 @@ function crossCheck(config: RulesConfig, raw: unknown, add: Add): Omit<CompiledR
 
   for (const [tier, names] of Object.entries(config.tiers)) {
     names.forEach((n, i) => {
-      if (!config.models[n]) add('error', 'unknown-model', `tier "${tier}" lists model "${n}", which is not defined${didYouMean(n, Object.keys(config.models))}`, ['tiers', tier, i]);
+      if (!has(config.models, n)) add('error', 'unknown-model', `tier "${tier}" lists model "${n}", which is not defined${didYouMean(n, Object.keys(config.models))}`, ['tiers', tier, i]);
     });
-    if (tier in config.models) add('warning', 'ambiguous-name', `"${tier}" is both a tier and a model; "then": "${tier}" means the tier`, ['tiers', tier]);
+    if (has(config.models, tier)) add('warning', 'ambiguous-name', `"${tier}" is both a tier and a model; "then": "${tier}" means the tier`, ['tiers', tier]);
   }
 
   const checkTarget = (target: Target, path: (string | number)[], what: string) => {
     const names = Array.isArray(target) ? target : [target];
     names.forEach((n, i) => {
-      const isTier = !Array.isArray(target) && n in config.tiers;
-      if (isTier || n in config.models) return;
+      const isTier = !Array.isArray(target) && has(config.tiers, n);
+      if (isTier || has(config.models, n)) return;
       const known = Array.isArray(target) ? Object.keys(config.models) : [...Object.keys(config.tiers), ...Object.keys(config.models)];
       const kind = Array.isArray(target) ? 'a model' : 'a tier or a model';
       add('error', Array.isArray(target) ? 'unknown-model' : 'unknown-tier', `${what} names "${n}", which is not ${kind}${didYouMean(n, known)} (tiers: ${Object.keys(config.tiers).join(', ') || 'none'})`, Array.isArray(target) ? [...path, i] : path, raw);
@@ -177,8 +290,11 @@ function crossCheck(config: RulesConfig, raw: unknown, add: Add): Omit<CompiledR
   const promptPatterns: string[] = [];
   let badRegexes = false;
   const promptIndexes: Map<string, number>[] = [];
-  config.rules.forEach((rule, index) => {
+  for (let index = 0; index < config.rules.length; index++) {
+    const rule = config.rules[index];
     const path = ['rules', index];
+    const problem = nameProblem(rule.name);
+    if (problem) add('error', 'bad-name', `rule name ${JSON.stringify(rule.name.slice(0, 60))} ${problem}`, [...path, 'name'], raw);
     const first = seen.get(rule.name);
     if (first !== undefined) add('error', 'duplicate-rule', `duplicate rule name "${rule.name}" (first used by rule #${first + 1}); rule names must be unique so traces and the ledger stay unambiguous`, [...path, 'name'], raw);
     else seen.set(rule.name, index);
@@ -197,15 +313,18 @@ function crossCheck(config: RulesConfig, raw: unknown, add: Add): Omit<CompiledR
       }
       promptIndex.set(formatPath([...cpath, 'prompt']), promptPatterns.push(promptPattern(p)) - 1);
     });
-    for (let j = 0; j < index; j++) {
-      const earlier = config.rules[j];
-      if (implies(rule.if, earlier.if)) {
-        add('warning', 'shadowed-rule', `rule "${rule.name}" can never match: the earlier rule "${earlier.name}" (#${j + 1}) matches every request it would`, [...path, 'if'], raw);
-        break;
-      }
-    }
     promptIndexes.push(promptIndex);
-  });
+    if (index % CHUNK === CHUNK - 1) yield;
+  }
+
+  const shadowing = yield* findShadowing(config.rules);
+  for (const s of shadowing.shadowed) {
+    const rule = config.rules[s.rule], earlier = config.rules[s.by];
+    add('warning', 'shadowed-rule', `rule "${rule.name}" can never match: the earlier rule "${earlier.name}" (#${s.by + 1}) matches every request it would`, ['rules', s.rule, 'if'], raw);
+  }
+  if (shadowing.gaveUpAt !== undefined) {
+    add('warning', 'shadowing-unchecked', `rules from #${shadowing.gaveUpAt + 1} on were not checked for shadowing: the file has too many similar rules to compare them all quickly`, ['rules', shadowing.gaveUpAt], raw);
+  }
 
   const encodings = [...new Set<Encoding>(['o200k_base', ...Object.values(models).map((m) => m.encoding)])];
   // A rule with a bad regex has been reported; the file will not be used, so there is nothing to compile.
@@ -218,7 +337,9 @@ function crossCheck(config: RulesConfig, raw: unknown, add: Add): Omit<CompiledR
     add('error', 'invalid-regex', `the rules' ${promptPatterns.length} prompt conditions together are too large to match in one pass (${e instanceof Error ? e.message : String(e)}); simplify the biggest regexes`, ['rules'], raw);
     return null;
   }
-  return { config, providers, models, matcher: compileMatcher(config.rules, promptIndexes), promptScanner, encodings };
+  yield;
+  const matcher = yield* compileMatcherSteps(config.rules, promptIndexes);
+  return { config, providers, models, matcher, promptScanner, encodings };
 }
 
 /** Calls `visit` for every object condition, with its path relative to the rule. */

@@ -11,6 +11,8 @@ import { RulesManager } from './manager';
 
 export class RulesRegistry {
   private readonly shared = new Map<string, { manager: RulesManager; users: number }>();
+  /** Files being loaded for a window, so two windows naming one file load it once. */
+  private readonly loading = new Map<string, Promise<RulesManager>>();
 
   /** @param onChange called on every reload or save of any rules in use (the daemon's own included) */
   constructor(readonly home: RulesManager, private readonly onChange: (manager: RulesManager, snapshot: RulesSnapshot) => void) {
@@ -20,20 +22,27 @@ export class RulesRegistry {
   /**
    * The rules for a window that names `file`: the daemon's own when it names none or the same file. Only an
    * absolute path to a `.json` or `.jsonc` file is taken (a workspace's rules file, as the extension sends it).
-   * Throws RulesLoadError when the file does not load; the caller keeps the window on the daemon's own rules.
+   * Rejects with RulesLoadError when the file does not load; the caller keeps the window on the daemon's own rules.
    */
-  acquire(file: string | null | undefined): RulesManager {
+  async acquire(file: string | null | undefined): Promise<RulesManager> {
     if (!file) return this.home;
     if (!isAbsolute(file) || !/\.jsonc?$/.test(file)) throw new TypeError(`a rules file must be an absolute path to a .json file, not "${file}"`);
     const path = resolve(file);
     if (this.home.file && resolve(this.home.file) === path) return this.home;
-    const known = this.shared.get(path);
-    if (known) { known.users++; return known.manager; }
-    const manager = new RulesManager(path, path);
-    manager.on('changed', (snap) => this.onChange(manager, snap));
-    manager.watch();
-    this.shared.set(path, { manager, users: 1 });
-    return manager;
+    let pending = this.loading.get(path);
+    if (!this.shared.has(path) && !pending) {
+      pending = RulesManager.open(path, path).then((manager) => {
+        manager.on('changed', (snap) => this.onChange(manager, snap));
+        manager.watch();
+        this.shared.set(path, { manager, users: 0 });
+        return manager;
+      }).finally(() => this.loading.delete(path));
+      this.loading.set(path, pending);
+    }
+    if (pending) await pending;
+    const known = this.shared.get(path)!;
+    known.users++;
+    return known.manager;
   }
 
   /** A window is done with `manager` (it closed or said hello again). */

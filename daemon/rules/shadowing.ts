@@ -1,8 +1,14 @@
 /**
  * Conservative implication between conditions: `implies(a, b)` is true only when every request matching `a`
  * provably matches `b`. A later rule whose condition implies an earlier rule's condition can never win.
+ *
+ * Comparing every rule with every earlier one is quadratic: findShadowing skips pairs that cannot imply (an earlier
+ * rule testing a field the later one does not test) and stops after a fixed number of comparisons, reporting
+ * where, so a file of thousands of similar rules is a warning, never a stall. The budget is a count, not a time,
+ * so the same file always gets the same warnings.
  */
-import type { Comparison, Condition, PromptCondition } from '../../shared/config';
+import type { Comparison, Condition, PromptCondition, Rule } from '../../shared/config';
+import type { Steps } from '../slices';
 
 type Atom = [key: string, value: unknown];
 
@@ -69,4 +75,43 @@ export function implies(a: Condition, b: Condition): boolean {
     if (!aAtoms.some((x) => atomImplies(x, [kb, vb]))) return false;
   }
   return true;
+}
+
+/** Most `implies` calls one file gets (each is about a microsecond; nesting is bounded by LIMITS.depth). */
+export const SHADOWING_BUDGET = 200_000;
+
+export interface Shadowing {
+  /** `rule` can never match because of the earlier rule `by` (indices). */
+  shadowed: { rule: number; by: number }[];
+  /** The first rule not fully checked, when the budget ran out. */
+  gaveUpAt?: number;
+}
+
+/** The keys a condition requires of every request it matches; null when it is an `any` (no key is required). */
+function requiredKeys(c: Condition): Set<string> | null {
+  if (c.any && Object.keys(c).length === 1) return null;
+  return new Set(atoms(c).map(([k]) => k).filter((k) => k !== 'any'));
+}
+
+/** Yields every few hundred comparisons, for the sliced loader. */
+export function* findShadowing(rules: readonly Rule[], budget = SHADOWING_BUDGET): Steps<Shadowing> {
+  const shadowed: Shadowing['shadowed'] = [];
+  const keys = rules.map((r) => requiredKeys(r.if));
+  let calls = 0;
+  for (let i = 1; i < rules.length; i++) {
+    const mine = keys[i];
+    for (let j = 0; j < i; j++) {
+      // `implies(a, b)` needs each atom of b matched by an atom of a with the same key (or b's `any` satisfied).
+      const theirs = keys[j];
+      if (mine && theirs) {
+        let subset = true;
+        for (const k of theirs) if (!mine.has(k)) { subset = false; break; }
+        if (!subset) continue;
+      }
+      if (++calls > budget) return { shadowed, gaveUpAt: i };
+      if (calls % 500 === 0) yield;
+      if (implies(rules[i].if, rules[j].if)) { shadowed.push({ rule: i, by: j }); break; }
+    }
+  }
+  return { shadowed };
 }

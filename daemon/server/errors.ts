@@ -25,7 +25,11 @@ export function sendError(res: ServerResponse, format: ApiFormat, status: number
   sendJson(res, status, errorBody(format, status, message, code, extra), headers);
 }
 
-/** Header values must be Latin-1 without control characters; rule names are user text. */
+/**
+ * A header value for user text (rule, tier, provider and model names): printable ASCII goes as it is; anything
+ * else — non-Latin-1 letters, an em dash, a control character, or a `%` that would make the value ambiguous — is
+ * sent percent-encoded as UTF-8. `decodeURIComponent` therefore gives back the exact name in every case.
+ */
 export function headerValue(v: string): string {
-  return /^[\x20-\x7e]*$/.test(v) ? v : encodeURIComponent(v);
+  return /^[\x20-\x24\x26-\x7e]*$/.test(v) ? v : encodeURIComponent(v);
 }
