@@ -16,8 +16,9 @@ import { keepAliveFetch } from './providers/keepAliveFetch';
 import { KeyStore } from './providers/keys';
 import { ProviderError, type ProviderAdapter } from './providers/types';
 import { priceUsage } from './estimate/estimate';
-import { decide, resolveTarget, type ForcedTarget } from './router/decide';
-import { routeInput } from './router/prepare';
+import { countRoute } from './estimate/tokens';
+import { decide, resolveTarget, type ForcedTarget, type RouteInput } from './router/decide';
+import { prepareRouteInput, type RouteCounter } from './router/prepare';
 import type { CompiledRules } from './rules/types';
 
 /** Learned latency and calibration move slowly: re-read them from the ledger at most this often (they cost ~1.5 ms). */
@@ -74,6 +75,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     readonly ledger: Ledger | null,
     private readonly now: () => number = Date.now,
     env: NodeJS.ProcessEnv = process.env,
+    /** In process by default (CLI `ask`, tests); the daemon passes its tokenizer worker's (workerCounter.ts). */
+    private readonly countTokens: RouteCounter = countRoute,
   ) {
     super();
     this.keys = new KeyStore(env);
@@ -101,8 +104,14 @@ export class Engine extends EventEmitter<EngineEvents> {
     return { now: this.now(), spentTodayUsd: today, spentMonthUsd: monthTotal, circuits: this.circuits.snapshot(), keys, ...this.learned };
   }
 
-  preview(request: RouteRequest, forced?: ForcedTarget, rules: CompiledRules = this.rules): Decision {
-    return decide(routeInput(request, rules), rules, this.state(rules), forced);
+  /** The router's input for `request`: token counts (awaited: the daemon counts off its event loop) and the prompt scan. */
+  prepare(request: RouteRequest, rules: CompiledRules = this.rules): Promise<RouteInput> {
+    return prepareRouteInput(request, rules, this.countTokens);
+  }
+
+  async preview(request: RouteRequest, forced?: ForcedTarget, rules: CompiledRules = this.rules): Promise<Decision> {
+    const input = await this.prepare(request, rules);
+    return decide(input, rules, this.state(rules), forced);
   }
 
   /** Resolves an HTTP `model` field: `switchyard/auto` → rules; a tier; a model short name or its pinned id. */
@@ -122,7 +131,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const requestId = opts.requestId ?? randomUUID();
     const started = this.now();
     const rules = opts.rules ?? this.rules;
-    const decision = this.preview(request, opts.forced, rules);
+    const decision = await this.preview(request, opts.forced, rules);
     opts.onDecision?.(decision);
     const canonical: CanonicalRequest = opts.canonical ?? {
       system: request.system,

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine } from './engine';
-import { warmTokenizer } from './estimate/tokens';
+import { WorkerTokenCounter } from './estimate/workerCounter';
 import { acquireLock, DEFAULT_PORT, ensureHome, installToken, paths, readDaemonInfo, writeDaemonInfo } from './home';
 import { Ledger } from './ledger/ledger';
 import { createLogger } from './log';
@@ -55,7 +55,9 @@ export async function runDaemon(argv: string[]): Promise<number> {
 
   const ledger = Ledger.open(home, { storePrompts: rules.current.config.ledger.storePrompts });
   ledger.prune(rules.current.config.ledger.retentionDays);
-  const engine = new Engine(() => rules.current, ledger);
+  // Token counting runs on a worker thread, stopped when idle: never on this event loop (workerCounter.ts).
+  const tokens = new WorkerTokenCounter();
+  const engine = new Engine(() => rules.current, ledger, Date.now, process.env, tokens.countRoute);
   const log = createLogger(paths(home).log, (s) => engine.keys.redact(s), process.env.SWITCHYARD_QUIET !== '1');
   for (const w of rules.state.issues) log.warn(formatIssue(w));
   // Every rules file in use — the daemon's own and those windows named — reloads on change; the daemon's own
@@ -84,8 +86,9 @@ export async function runDaemon(argv: string[]): Promise<number> {
   writeDaemonInfo(home, { port, pid: process.pid, token, version: DAEMON_VERSION });
   log.info(`listening on 127.0.0.1:${port}, rules ${rules.state.file ?? 'built-in defaults'}, home ${home}`);
   console.log(JSON.stringify({ ready: true, port }));
-  // Load the tokenizer now rather than on the first request (it takes most of a second).
-  setImmediate(() => { for (const enc of rules.current.encodings) warmTokenizer(enc); });
+  // Start the tokenizer worker now rather than on the first request (most of a second, on its own thread); it
+  // stops after an idle period and restarts on demand.
+  setImmediate(() => tokens.warm(rules.current.encodings));
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -15,6 +15,8 @@ mkdirSync(dist, { recursive: true });
 const nodeEntries = [
   ['daemon/cli.ts', 'cli.js', '#!/usr/bin/env node'],
   ['daemon/daemonEntry.ts', 'daemon.js'],
+  // The daemon's tokenizer thread (daemon/estimate/workerCounter.ts loads it from beside daemon.js / cli.js).
+  ['daemon/estimate/tokenWorker.ts', 'tokenWorker.js'],
   ['test/fixtures/mock-upstream-cli.ts', 'mock-upstream.js', '#!/usr/bin/env node'],
   ['extension/extension.ts', 'extension.js'],
 ];
@@ -32,7 +34,8 @@ for (const [src, out, banner] of nodeEntries) {
   jobs.push(build({
     ...common, entryPoints: [join(root, src)], outfile: join(dist, out), platform: 'node', target: 'node20',
     // ESM entry points first: jsonc-parser's UMD build hides its requires from the bundler.
-    format: 'cjs', external: ['vscode'], mainFields: ['module', 'main'], banner: banner ? { js: banner } : undefined,
+    // tsx: only named by workerCounter.ts when it runs from source (tests), never from a bundle.
+    format: 'cjs', external: ['vscode', 'tsx'], mainFields: ['module', 'main'], banner: banner ? { js: banner } : undefined,
   }));
 }
 for (const [src, out] of webEntries) {

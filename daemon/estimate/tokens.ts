@@ -20,22 +20,18 @@
  *
  * Special tokens (`<|endoftext|>` …) in user text are counted as the plain text they are (encode_ordinary): never
  * an error. Encoders are created on first use, once per encoding, and never freed; creating o200k_base blocks for
- * 0.3–1 s, so the daemon should call `warmTokenizer` at start-up.
+ * 0.3–1 s and holds ≈70 MB (WASM memory never shrinks). So the daemon runs this module in a worker thread that it
+ * stops when idle (tokenWorker.ts, workerCounter.ts) and never loads it on its main thread; the CLI and tests count
+ * in process. What a request's count is made of, and its size cap, are in routeCount.ts, shared by both.
  */
-import { sha1 } from '../textDigest';
 import type { Tiktoken } from 'tiktoken';
 import type { Encoding } from '../../shared/catalog';
 import type { RouteRequest } from '../../shared/decision';
-
-/** Per message in a chat request, before role and content (OpenAI cookbook, gpt-3.5-turbo-0613 onwards). */
-export const MESSAGE_OVERHEAD_TOKENS = 3;
-/** Every reply is primed with `<|start|>assistant<|message|>`. */
-export const REPLY_PRIMING_TOKENS = 3;
+import { finishCount, planRouteCount, type RouteCount } from './routeCount';
+import { TextCountCache, detached, textKey } from './textCountCache';
 
 /** Pieces longer than this are counted in chunks of this size (see the header). */
 export const LONG_PIECE = 256;
-/** Texts up to this length key the whole-text cache by themselves (a Map lookup, ≈0.2 µs); longer ones by SHA-1. */
-const SHORT_KEY_MAX = 1024;
 /** Pieces up to this length are remembered in the piece cache. */
 const MAX_CACHED_PIECE = 40;
 /** Most new pieces remembered per count, so that one huge text of unique pieces cannot flush the piece cache. */
@@ -51,7 +47,6 @@ const MERGE_GAP = 4;
 /** Loaded on first use so that commands which never count tokens do not pay for the WASM module. */
 let tiktokenModule: typeof import('tiktoken') | undefined;
 const encoders = new Map<Encoding, Tiktoken>();
-
 function normalizeEncoding(encoding: Encoding): Encoding {
   return encoding === 'cl100k_base' ? 'cl100k_base' : 'o200k_base';
 }
@@ -123,80 +118,6 @@ const PATTERNS: Record<Encoding, RegExp> = {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Caches
-
-/**
- * A copy of `s` that does not pin a larger string: V8 returns substrings (regex matches, slices) of 13+ characters
- * as views into their parent, so caching one as a key would keep a whole 1 MB prompt alive.
- */
-function detached(s: string): string {
-  // Concatenating forces a flat copy; slicing that copy keeps only the copy alive (not the original's parent).
-  return s.length < 13 ? s : (' ' + s).slice(1);
-}
-
-interface TextEntry {
-  count: number;
-  /** Length of the counted text: a cheap second check against hash collisions and key-space overlap. */
-  length: number;
-  bytes: number;
-}
-
-/** Least-recently-used map of text → count, bounded by entries and by bytes held. */
-class TextCountCache {
-  private readonly map = new Map<string, TextEntry>();
-  bytes = 0;
-  hits = 0;
-  misses = 0;
-
-  constructor(
-    public maxEntries: number,
-    public maxBytes: number,
-  ) {}
-
-  get size(): number {
-    return this.map.size;
-  }
-
-  get(key: string, length: number): number | undefined {
-    const e = this.map.get(key);
-    if (e === undefined || e.length !== length) {
-      this.misses++;
-      return undefined;
-    }
-    this.hits++;
-    this.map.delete(key); // move to the most-recent end
-    this.map.set(key, e);
-    return e.count;
-  }
-
-  set(key: string, length: number, count: number): void {
-    const bytes = key.length * 2 + 64; // UTF-16 key plus entry and map overhead, roughly
-    if (bytes > this.maxBytes || this.maxEntries <= 0) return;
-    const old = this.map.get(key);
-    if (old) {
-      this.bytes -= old.bytes;
-      this.map.delete(key);
-    }
-    this.map.set(key, { count, length, bytes });
-    this.bytes += bytes;
-    this.evict();
-  }
-
-  evict(): void {
-    while (this.map.size > this.maxEntries || this.bytes > this.maxBytes) {
-      const oldest = this.map.keys().next();
-      if (oldest.done) break;
-      this.bytes -= this.map.get(oldest.value)!.bytes;
-      this.map.delete(oldest.value);
-    }
-  }
-
-  clear(): void {
-    this.map.clear();
-    this.bytes = 0;
-    this.hits = 0;
-    this.misses = 0;
-  }
-}
 
 /**
  * Piece → count, with two generations instead of a strict LRU (hundreds of thousands of lookups per MB must not
@@ -518,44 +439,21 @@ export function countTokens(text: string, encoding: Encoding): number {
   if (text.length === 0) return 0;
   encoding = normalizeEncoding(encoding);
   const cache = textCache(encoding);
-  const short = text.length <= SHORT_KEY_MAX;
-  const key = short ? text : sha1(text);
+  const key = textKey(text);
   const cached = cache.get(key, text.length);
   if (cached !== undefined) return cached;
   const n = countUncached(text, encoding);
-  cache.set(short ? detached(text) : key, text.length, n);
+  cache.set(key, text.length, n);
   return n;
 }
 
-/**
- * Tokens of the whole conversation as it will be sent, counted the way OpenAI's cookbook counts chat tokens: each
- * message costs MESSAGE_OVERHEAD_TOKENS + its role + its content, and the reply priming adds REPLY_PRIMING_TOKENS.
- * `messages`, when non-empty, is the conversation and `prompt` its last user message (not counted twice); a
- * prompt that appears in no user message of `messages` is counted as one more user message. Without `messages`
- * the prompt is the one user message. A system prompt is one more message.
- */
-export function countRouteTokens(req: Pick<RouteRequest, 'prompt' | 'system' | 'messages'>, encoding: Encoding): number {
-  let total = REPLY_PRIMING_TOKENS;
-  const message = (role: string, content: unknown) => {
-    total += MESSAGE_OVERHEAD_TOKENS + countTokens(role, encoding) + countTokens(asText(content), encoding);
-  };
-  if (req.system) message('system', req.system);
-  const prompt = asText(req.prompt);
-  const messages = Array.isArray(req.messages) ? req.messages : [];
-  if (messages.length > 0) {
-    let promptSeen = prompt.length === 0;
-    for (const m of messages) {
-      const content = asText(m?.content);
-      message(asText(m?.role) || 'user', content);
-      if (!promptSeen && m?.role === 'user' && content === prompt) promptSeen = true;
-    }
-    if (!promptSeen) message('user', prompt);
-  } else {
-    message('user', prompt);
-  }
-  return total;
+/** Tokens of the whole request as it will be sent (see routeCount.ts: what is counted, and the size cap). */
+export function countRoute(req: Pick<RouteRequest, 'prompt' | 'system' | 'messages'>, encoding: Encoding): RouteCount {
+  const plan = planRouteCount(req);
+  return finishCount(plan, plan.texts.map((t) => countTokens(t, encoding)));
 }
 
-function asText(v: unknown): string {
-  return typeof v === 'string' ? v : v == null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+/** `countRoute(req, encoding).tokens`. */
+export function countRouteTokens(req: Pick<RouteRequest, 'prompt' | 'system' | 'messages'>, encoding: Encoding): number {
+  return countRoute(req, encoding).tokens;
 }

@@ -7,6 +7,11 @@
  * Substring tests join the set as quoted literals. Case-insensitive ones (the default) use RE2's `(?i)`, that is
  * Unicode simple case folding — the same meaning as a regex with the `i` flag, so "Σ", "σ" and "ς" all match
  * each other and "K" matches the Kelvin sign.
+ *
+ * Bounded: only the first PROMPT_SCAN_CHARS characters of a prompt are read (≈10–25 ns a character, on the event
+ * loop: a 30 MB prompt would stall it for a quarter of a second or more per scan; 256 Ki characters cost a few ms). Past that, conditions answer for the prefix:
+ * a `contains` or regex that matches only later does not match, and `$` matches at the end of the prefix.
+ * docs/RULES.md says so.
  */
 import { RE2JS, RE2Set } from 're2js';
 import type { PromptCondition } from '../../shared/config';
@@ -19,6 +24,9 @@ export type PromptHits = Uint8Array;
 const REMEMBERED = 256;
 /** Prompts up to this length are their own cache key; longer ones are keyed by SHA-1 (≈10 µs for 12 KB vs ≈200 µs to scan). */
 const SHORT_KEY = 256;
+
+/** Characters of a prompt that the conditions read (256 Ki, ≈64 k tokens of prose or code; see the header). */
+export const PROMPT_SCAN_CHARS = 1 << 18;
 
 /** A pattern no text matches: an empty character class. */
 const NEVER = '[^\\x00-\\x{10FFFF}]';
@@ -52,6 +60,7 @@ export class PromptScanner {
 
   scan(prompt: string): PromptHits {
     if (!this.set) return new Uint8Array(0);
+    prompt = scannedPart(prompt);
     const key = prompt.length <= SHORT_KEY ? `=${prompt}` : `#${sha1(prompt)}:${prompt.length}`;
     let hits = this.remembered.get(key);
     if (hits) {
@@ -64,4 +73,11 @@ export class PromptScanner {
     this.remembered.set(key, hits);
     return hits;
   }
+}
+
+/** The part of `prompt` that conditions read: all of it, or its first PROMPT_SCAN_CHARS characters (pairs kept whole). */
+export function scannedPart(prompt: string): string {
+  if (prompt.length <= PROMPT_SCAN_CHARS) return prompt;
+  const c = prompt.charCodeAt(PROMPT_SCAN_CHARS - 1);
+  return prompt.slice(0, c >= 0xd800 && c <= 0xdbff ? PROMPT_SCAN_CHARS - 1 : PROMPT_SCAN_CHARS);
 }

@@ -172,7 +172,7 @@ async function explain(ctx: HttpContext, req: IncomingMessage, res: ServerRespon
   }
   const forced = ctx.engine.resolveModelField(model);
   if (forced && 'error' in forced) return sendError(res, 'openai', 404, forced.error, 'model_not_found');
-  sendJson(res, 200, ctx.engine.preview(request, forced));
+  sendJson(res, 200, await ctx.engine.preview(request, forced));
 }
 
 /** `GET /v1/switchyard/spend?since=7d&by=model` — what `switchyard spend` shows while the daemon holds the ledger. */

@@ -15,7 +15,6 @@ import { parseRules, hasErrors } from '../rules/load';
 import type { RulesManager } from '../rules/manager';
 import type { RulesRegistry } from '../rules/registry';
 import { decide } from '../router/decide';
-import { routeInput } from '../router/prepare';
 import { replayReport } from '../reports';
 import { checkRequest } from './guard';
 
@@ -115,11 +114,12 @@ export function createWsServer(ctx: WsContext) {
     'rules.get': (_p, ws) => rulesOf(ws).state,
     'rules.validate': (p, ws) => ({ issues: rulesOf(ws).validate(text(p)) }),
     'rules.save': (p, ws) => rulesOf(ws).save(text(p)),
-    'rules.dryRun': (p, ws) => {
+    'rules.dryRun': async (p, ws) => {
       const draft = parseRules(text(p), rulesOf(ws).file ?? 'draft');
       if (!draft.rules || hasErrors(draft.issues)) return { issues: draft.issues, decision: null };
       const st = ctx.engine.state(draft.rules);
-      return { issues: draft.issues, decision: decide(routeInput(request(p), draft.rules), draft.rules, st) };
+      const input = await ctx.engine.prepare(request(p), draft.rules);
+      return { issues: draft.issues, decision: decide(input, draft.rules, st) };
     },
     replay: (p, ws) => {
       if (!ctx.engine.ledger) throw new MethodError(ErrorCodes.internal, 'no ledger is open');

@@ -26,10 +26,10 @@ it('budgets.hardStop refuses requests past the cap unless the rules pick a zero-
   }), 'budget.json');
   assert.ok(rules);
   const engine = new Engine(() => rules, ledger, Date.now, TEST_KEYS);
-  assert.equal(engine.preview({ prompt: 'x' }).rule, 'default');
+  assert.equal((await engine.preview({ prompt: 'x' })).rule, 'default');
   const first = await engine.complete({ prompt: 'write a long essay please' }, { stream: false });
   assert.ok(first.costUsd! > 0.00001, `cost ${first.costUsd}`);
-  assert.equal(engine.preview({ prompt: 'x' }).rule, 'guard', 'spend feeds the next decision');
+  assert.equal((await engine.preview({ prompt: 'x' })).rule, 'guard', 'spend feeds the next decision');
   await assert.rejects(engine.complete({ prompt: 'another one' }, { stream: false }), (e: CompletionError) => e.code === 'E_BUDGET_EXCEEDED' && /daily budget/.test(e.message) && /zero-cost/.test(e.message));
   const free = await engine.complete({ prompt: 'hi', task: 'chat' }, { stream: false });
   assert.equal(free.model, 'llama-3.1-8b');

@@ -5,8 +5,6 @@ import { after, before, describe, it } from 'node:test';
 import type { Encoding } from '../../shared/catalog';
 import {
   LONG_PIECE,
-  MESSAGE_OVERHEAD_TOKENS,
-  REPLY_PRIMING_TOKENS,
   clearTokenCaches,
   configureTokenCache,
   countRouteTokens,
@@ -15,6 +13,7 @@ import {
   tokenCacheStats,
   warmTokenizer,
 } from '../../daemon/estimate/tokens';
+import { MESSAGE_OVERHEAD_TOKENS, REPLY_PRIMING_TOKENS } from '../../daemon/estimate/routeCount';
 
 const ENCODINGS: Encoding[] = ['o200k_base', 'cl100k_base'];
 const root = join(__dirname, '..', '..');
