@@ -13,19 +13,25 @@
  * Exclusive locking is required, not just chosen: this WASM build implements no shared-memory (xShm*) methods,
  * and SQLite can only run WAL without shared memory in exclusive locking mode. One process owns the ledger: the
  * daemon. Other tools (CLI `spend`, `replay`) ask the daemon, or open the ledger only when no daemon runs.
+ *
+ * Privacy: a prompt is kept only as an HMAC-SHA-256 digest under the install's secret (`<home>/digest.key`), unless
+ * prompt storage is on; error text and attempt messages are scrubbed of key-shaped strings and, with prompt
+ * storage off, of quoted prompt text (scrub.ts) — here, on the way in, for every caller.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Database, type Statement } from 'node-sqlite3-wasm';
 import type { Urgency } from '../../shared/config';
 import type { LatencyStat } from '../../shared/decision';
 import type { Attempt, LedgerEntry, SpendBucket, SpendSummary } from '../../shared/protocol';
+import { ensureHome, installDigestKey } from '../home';
+import { keyedDigest } from '../textDigest';
 import { migrate } from './migrations';
 import {
   BREAKDOWN_COLUMNS, END_OF_TIME, SQL, localDate, localDayStart, localMonthStart, median, toEntry, toRow,
   type BreakdownBy,
 } from './queries';
+import { scrubStoredText } from './scrub';
 
 export type { BreakdownBy } from './queries';
 
@@ -72,11 +78,14 @@ export interface LedgerInsert {
   ttftMs?: number | null;
   totalMs: number;
   fallbacks?: number;
+  /** Messages are scrubbed before they are stored (see scrub.ts). */
   attempts?: Attempt[];
+  /** Scrubbed before it is stored (see scrub.ts). */
   error?: string | null;
-  /** Defaults to sha256(prompt) when a prompt is given. */
-  promptHash?: string | null;
-  /** Stored only when the ledger's `storePrompts` option is on; otherwise dropped (NULL). */
+  /**
+   * Stored only when the ledger's `storePrompts` option is on; otherwise dropped (NULL). Either way its keyed
+   * digest is stored as `promptHash` (see promptDigest).
+   */
   prompt?: string | null;
   features?: RequestFeatures | null;
 }
@@ -121,28 +130,32 @@ export class Ledger {
   readonly file: string;
   private readonly db: Database;
   private readonly now: () => number;
+  private readonly digestKey: Buffer;
   private storePromptsOn: boolean;
   private readonly statements = new Map<string, Statement>();
   private closed = false;
 
-  private constructor(file: string, db: Database, options: LedgerOptions) {
+  private constructor(file: string, db: Database, digestKey: Buffer, options: LedgerOptions) {
     this.file = file;
     this.db = db;
+    this.digestKey = digestKey;
     this.now = options.now ?? Date.now;
     this.storePromptsOn = options.storePrompts ?? false;
     this.stmt(SQL.insert); // prepared up front: a broken schema fails at open, not at the first request
   }
 
   /**
-   * Opens (creating if needed) `<home>/ledger.db`. Creates `home` with mode 0700 when it does not exist and
-   * keeps the database file at 0600. Removes a stale lock left by a killed process (see removeStaleLock).
+   * Opens (creating if needed) `<home>/ledger.db`. Creates `home` with mode 0700 when it does not exist, refuses
+   * one others can read or write (HomeError, see home.ts ensureHome) and keeps the database file at 0600. Removes
+   * a stale lock left by a killed process (see removeStaleLock).
    */
   static open(home: string, options: LedgerOptions = {}): Ledger {
     const dir = path.resolve(home);
     const file = path.join(dir, LEDGER_FILE);
     if (openInProcess.has(file)) throw new Error(`ledger ${file} is already open in this process`);
 
-    ensurePrivateDir(dir);
+    ensureHome(dir);
+    const digestKey = installDigestKey(dir);
     ensurePrivateFile(file);
     removeStaleLock(file);
 
@@ -157,9 +170,9 @@ export class Ledger {
       db.exec('PRAGMA synchronous = NORMAL');
       // Checkpoints reset the WAL; this also truncates the file back to 4 MiB after a large burst.
       db.exec('PRAGMA journal_size_limit = 4194304');
-      migrate(db);
+      migrate(db, { promptDigest: (text) => keyedDigest(digestKey, text) });
       for (const suffix of ['-wal', '-journal']) chmodIfExists(file + suffix, 0o600);
-      const ledger = new Ledger(file, db, options);
+      const ledger = new Ledger(file, db, digestKey, options);
       openInProcess.add(file);
       return ledger;
     } catch (err) {
@@ -181,6 +194,15 @@ export class Ledger {
     this.storePromptsOn = on;
   }
 
+  /**
+   * The digest stored for a prompt: HMAC-SHA-256 under this install's secret, hex. Equal prompts give equal
+   * digests within one install (compare with this, never with a plain hash); other installs, and anyone without
+   * `digest.key`, cannot test a guess against it.
+   */
+  promptDigest(prompt: string): string {
+    return keyedDigest(this.digestKey, prompt);
+  }
+
   /** Checkpoints the WAL into the database file and closes. Idempotent. */
   close(): void {
     if (this.closed) return;
@@ -198,9 +220,12 @@ export class Ledger {
   record(row: LedgerInsert): LedgerEntry {
     this.assertOpen();
     const time = row.time ?? this.now();
-    const attempts = row.attempts ?? [];
-    const promptHash = row.promptHash ?? (row.prompt != null ? sha256(row.prompt) : null);
+    const promptHash = row.prompt != null ? this.promptDigest(row.prompt) : null;
     const prompt = this.storePromptsOn ? row.prompt ?? null : null;
+    // With the prompt stored anyway, an error quoting it reveals nothing more; keys are masked regardless.
+    const echoOf = prompt === null ? row.prompt ?? null : null;
+    const scrub = (text: string) => scrubStoredText(text, echoOf);
+    const attempts = (row.attempts ?? []).map((a) => (a.message === undefined ? a : { ...a, message: scrub(a.message) }));
     const entry: LedgerEntry = {
       id: row.id,
       time,
@@ -221,7 +246,7 @@ export class Ledger {
       totalMs: num(row.totalMs) ?? 0,
       fallbacks: num(row.fallbacks) ?? 0,
       attempts,
-      error: row.error ?? null,
+      error: row.error == null ? null : scrub(row.error),
     };
     // Same order as COLUMNS in queries.ts.
     this.run(SQL.insert, [
@@ -424,16 +449,6 @@ type Param = string | number | null;
 
 function num(v: number | null | undefined): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-function ensurePrivateDir(dir: string): void {
-  if (fs.existsSync(dir)) return; // an existing home keeps its mode: it may be the user's choice
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  fs.chmodSync(dir, 0o700); // mkdir's mode is filtered by the umask
 }
 
 function ensurePrivateFile(file: string): void {

@@ -1,11 +1,20 @@
 /**
  * Versioned schema for the ledger. `PRAGMA user_version` holds the number of migrations applied; each
  * migration runs in its own transaction together with the bump of user_version, so a crash mid-migration
- * leaves the previous version intact. Append new migrations at the end; never edit a shipped one.
+ * leaves the previous version intact. Append new migrations at the end; never edit a shipped one. A migration is
+ * SQL, or a function for what SQL cannot do (a keyed digest).
  */
 import type { Database } from 'node-sqlite3-wasm';
 
-export const MIGRATIONS: readonly string[] = [
+/** What a function migration may need from the ledger that runs it. */
+export interface MigrationContext {
+  /** The install's keyed prompt digest (see textDigest.ts keyedDigest). */
+  promptDigest(text: string): string;
+}
+
+export type Migration = string | ((db: Database, ctx: MigrationContext) => void);
+
+export const MIGRATIONS: readonly Migration[] = [
   // 1: one row per request.
   `
   CREATE TABLE requests (
@@ -39,12 +48,31 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX requests_time ON requests (time);
   CREATE INDEX requests_model_time ON requests (model, time);
   `,
+  // 2: prompt_hash changes meaning: it was unsalted SHA-256 (guessable for short prompts from the ledger alone),
+  // it is now HMAC-SHA-256 under the install's digest.key. Rows whose prompt was stored are re-keyed; the others
+  // cannot be (the prompt is gone) and lose their digest rather than keep a guessable one.
+  (db, ctx) => {
+    const select = db.prepare('SELECT rowid AS r, prompt FROM requests WHERE rowid > ? AND prompt IS NOT NULL ORDER BY rowid LIMIT 500');
+    const update = db.prepare('UPDATE requests SET prompt_hash = ? WHERE rowid = ?');
+    try {
+      for (let last = 0; ;) {
+        const rows = select.all([last]) as { r: number; prompt: string }[];
+        if (!rows.length) break;
+        for (const row of rows) update.run([ctx.promptDigest(row.prompt), row.r]);
+        last = rows[rows.length - 1].r;
+      }
+    } finally {
+      select.finalize();
+      update.finalize();
+    }
+    db.exec('UPDATE requests SET prompt_hash = NULL WHERE prompt IS NULL');
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Brings the database up to SCHEMA_VERSION. Returns the version found before migrating. */
-export function migrate(db: Database): number {
+export function migrate(db: Database, ctx: MigrationContext): number {
   const found = userVersion(db);
   if (found > MIGRATIONS.length) {
     throw new Error(
@@ -54,7 +82,9 @@ export function migrate(db: Database): number {
   for (let v = found; v < MIGRATIONS.length; v++) {
     db.exec('BEGIN IMMEDIATE');
     try {
-      db.exec(MIGRATIONS[v]);
+      const m = MIGRATIONS[v];
+      if (typeof m === 'string') db.exec(m);
+      else m(db, ctx);
       db.exec(`PRAGMA user_version = ${v + 1}`);
       db.exec('COMMIT');
     } catch (err) {

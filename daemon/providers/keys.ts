@@ -8,25 +8,39 @@ import type { ResolvedProvider } from '../rules/types';
 const MIN_REDACT_LENGTH = 6;
 const MASK = '***';
 
-/** Key-shaped strings masked even when nobody told us about them: OpenAI, Anthropic, bearer tokens. */
+/**
+ * Key-shaped strings masked even when nobody told us about them. A pattern with a capture group keeps the group
+ * (the `Bearer ` or `key=` in front) and masks the rest.
+ */
 const KEY_PATTERNS: RegExp[] = [
   /\bsk-ant-[A-Za-z0-9_-]{6,}/g,
   /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{8,}/g,
-  /\b(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
-  /\b(x-api-key["']?\s*[:=]\s*["']?)[A-Za-z0-9._-]{8,}/gi,
+  /\bAIza[A-Za-z0-9_-]{30,}/g, // Google API keys
+  /\b((?:Bearer|Basic)\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
+  /\b((?:x-(?:goog-)?)?api[-_]?key["']?\s*[:=]\s*["']?)[A-Za-z0-9._~+/=-]{8,}/gi,
+  // Credentials in URLs: ?key=…, &api_key=…, access_token=…, sig=…
+  /([?&;](?:key|api[-_]?key|access[-_]?token|auth|token|secret|sig|signature|password|pwd)=)[^&#\s"'<>]+/gi,
 ];
+
+/** Long runs that look like encoded secrets: hex of 32+ digits, or base64/base64url of 32+ with mixed classes. */
+const HEX_SECRET = /\b[0-9a-fA-F]{32,}\b/g;
+const B64_RUN = /[A-Za-z0-9+/_-]{32,}={0,2}/g;
+/** Two each of upper, lower and digits: random keys have them (all but ~3% at 32 characters); words, paths and
+ *  model names rarely do. */
+const looksRandom = (s: string) => /[A-Z].*[A-Z]/.test(s) && /[a-z].*[a-z]/.test(s) && /[0-9].*[0-9]/.test(s);
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Masks anything that looks like an API key, plus each of `known` verbatim. For logs and error messages. */
+/** Masks anything that looks like an API key or secret, plus each of `known` verbatim. For logs and error messages. */
 export function redact(text: string, known: Iterable<string> = []): string {
   let out = text;
   const held = [...new Set(known)].filter((k) => k.length >= MIN_REDACT_LENGTH).sort((a, b) => b.length - a.length);
   for (const k of held) out = out.replace(new RegExp(escapeRegExp(k), 'g'), MASK);
   for (const re of KEY_PATTERNS) {
-    out = out.replace(re, (_m, prefix?: string) => (typeof prefix === 'string' ? `${prefix}${MASK}` : MASK));
+    out = out.replace(re, (_m, prefix?: unknown) => (typeof prefix === 'string' ? `${prefix}${MASK}` : MASK));
   }
-  return out;
+  out = out.replace(HEX_SECRET, MASK);
+  return out.replace(B64_RUN, (m) => (looksRandom(m) ? MASK : m));
 }
 
 export class KeyStore {

@@ -9,7 +9,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Database } from 'node-sqlite3-wasm';
 import { Ledger, LEDGER_FILE, type LedgerInsert } from '../../daemon/ledger/ledger';
-import { SCHEMA_VERSION } from '../../daemon/ledger/migrations';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../daemon/ledger/migrations';
 import { localDate, median } from '../../daemon/ledger/queries';
 import type { Attempt } from '../../shared/protocol';
 import { replayReport } from '../../daemon/reports';
@@ -252,16 +252,11 @@ describe('record', () => {
     const off = l.get('off');
     const on = l.get('on');
     assert.equal(off?.prompt, null);
-    assert.equal(off?.promptHash, createHash('sha256').update('secret stuff').digest('hex'));
+    assert.equal(off?.promptHash, l.promptDigest('secret stuff'));
     assert.deepEqual(off?.features, features);
     assert.equal(on?.prompt, 'thanks!');
+    assert.equal(on?.promptHash, l.promptDigest('thanks!'));
     l.close();
-
-    const l2 = Ledger.open(tempHome(), { storePrompts: true });
-    l2.record(row({ id: 'opt', prompt: 'hello', promptHash: 'given' }));
-    assert.equal(l2.get('opt')?.prompt, 'hello');
-    assert.equal(l2.get('opt')?.promptHash, 'given');
-    l2.close();
   });
 });
 
@@ -520,5 +515,81 @@ describe('maintenance and replay', () => {
   test('localDate formats local calendar dates', () => {
     assert.equal(localDate(local(2025, 1, 5, 23, 59)), '2025-01-05');
     assert.equal(localDate(local(2025, 12, 31, 0, 0)), '2025-12-31');
+  });
+});
+
+describe('privacy: keyed prompt digests, scrubbed error text, a private home', () => {
+  const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+  test('a prompt digest is keyed: not sha256; same prompt, same install → same; two installs → different', () => {
+    const homeA = tempHome();
+    const a = Ledger.open(homeA);
+    a.record(row({ id: 'a1', prompt: 'hi' }));
+    a.record(row({ id: 'a2', prompt: 'hi' }));
+    a.record(row({ id: 'a3', prompt: 'hello' }));
+    const d = a.get('a1')!.promptHash!;
+    assert.match(d, /^[0-9a-f]{64}$/);
+    assert.notEqual(d, sha256('hi'), 'an unsalted hash is guessable from the ledger alone');
+    assert.equal(a.get('a2')!.promptHash, d);
+    assert.notEqual(a.get('a3')!.promptHash, d);
+    a.close();
+    // The same install after a restart (the key is read back from the home).
+    const again = Ledger.open(homeA);
+    again.record(row({ id: 'a4', prompt: 'hi' }));
+    assert.equal(again.get('a4')!.promptHash, d);
+    again.close();
+
+    const b = Ledger.open(tempHome());
+    b.record(row({ id: 'b1', prompt: 'hi' }));
+    assert.notEqual(b.get('b1')!.promptHash, d);
+    b.close();
+  });
+
+  test('migration 2: old sha256 digests are re-keyed where the prompt was stored and dropped where not', () => {
+    const home = tempHome();
+    mkdirSync(home, { mode: 0o700 });
+    const db = rawOpen(home);
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec(MIGRATIONS[0] as string);
+    db.exec('PRAGMA user_version = 1');
+    const insert = "INSERT INTO requests (id, time, rule, status, estimated_cost_usd, total_ms, prompt_hash, prompt) VALUES (?, 1, 'r', 'ok', 0, 1, ?, ?)";
+    db.run(insert, ['kept', sha256('stored prompt'), 'stored prompt']);
+    db.run(insert, ['gone', sha256('hi'), null]);
+    db.close();
+
+    const l = Ledger.open(home);
+    assert.equal(l.get('kept')!.promptHash, l.promptDigest('stored prompt'));
+    assert.equal(l.get('gone')!.promptHash, null);
+    l.close();
+    assert.equal(userVersion(home), SCHEMA_VERSION);
+  });
+
+  test('error text and attempt messages lose key shapes and, with prompt storage off, the echoed prompt', () => {
+    const prompt = 'Draft the layoff announcement for the Berlin office, 40 people, effective March 1.';
+    const upstream = `400 from upstream (key sk-proj-Ab3dEfGh1jKlMn0pQrSt): could not process "${prompt.slice(0, 50)}"`;
+    const attempts: Attempt[] = [{ provider: 'openai', model: 'm', outcome: 'failed', status: 400, message: upstream, elapsedMs: 5 }, { provider: 'x', model: 'y', outcome: 'skipped', elapsedMs: 0 }];
+    const l = Ledger.open(tempHome());
+    const entry = l.record(row({ id: 'e', status: 'error', prompt, error: `all failed: ${upstream}`, attempts }));
+    for (const stored of [l.get('e')!, entry]) {
+      assert.equal(stored.error, 'all failed: 400 from upstream (key ***): could not process "[prompt]"');
+      assert.equal(stored.attempts[0].message, '400 from upstream (key ***): could not process "[prompt]"');
+      assert.equal(stored.attempts[1].message, undefined);
+    }
+    assert.equal(attempts[0].message, upstream, "the caller's attempts are not mutated");
+
+    // Prompt stored anyway: the echo reveals nothing more and stays; keys never do.
+    l.setStorePrompts(true);
+    l.record(row({ id: 'e2', status: 'error', prompt, error: upstream }));
+    assert.equal(l.get('e2')!.error, `400 from upstream (key ***): could not process "${prompt.slice(0, 50)}"`);
+    l.close();
+  });
+
+  test('an existing home others can read is refused, not chmodded', { skip: process.platform === 'win32' }, () => {
+    const home = tempHome();
+    mkdirSync(home);
+    chmodSync(home, 0o755);
+    assert.throws(() => Ledger.open(home), new RegExp(`refusing to use ${home} .*chmod 700 ${home}`));
+    assert.equal(statSync(home).mode & 0o777, 0o755);
+    assert.ok(!existsSync(join(home, LEDGER_FILE)), 'nothing written into it');
   });
 });
