@@ -94,7 +94,9 @@ export function* compileMatcherSteps(rules: readonly Rule[], promptIndex: readon
   const chunks: RuleMatcher[] = [];
   for (let from = 0; from < rules.length || chunks.length === 0; from += RULES_PER_CHUNK) {
     const chunk = compileChunk(rules, from, Math.min(rules.length, from + RULES_PER_CHUNK), promptIndex);
+    yield;
     chunk.first(WARM_UP);
+    yield;
     chunk.explain(WARM_UP, []);
     chunks.push(chunk);
     yield;

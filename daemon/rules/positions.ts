@@ -1,11 +1,11 @@
-/** Maps JSON paths and offsets in a JSONC text to 1-based line:column, for error messages. */
-import { findNodeAtLocation, type Node, type Segment } from 'jsonc-parser';
+/** Positions in a rules text: 1-based line:column of offsets and JSON paths, for error messages. */
 
-export class TextPositions {
+/** Offsets come from readJsonc: a member's key, an element's value. */
+export class Positions {
   private readonly lineStarts: number[] = [0];
 
-  constructor(private readonly text: string, private readonly root: Node | undefined) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+  constructor(text: string, private readonly offsets: Map<string, number> = new Map()) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
   }
 
   at(offset: number): { line: number; column: number } {
@@ -19,15 +19,11 @@ export class TextPositions {
     return { line: lo + 1, column: offset - this.lineStarts[lo] + 1 };
   }
 
-  /** Position of the node at `path`; for a missing key, the nearest existing ancestor. Keys point at the property name. */
-  ofPath(path: Segment[]): { line: number; column: number } {
-    if (!this.root) return { line: 1, column: 1 };
+  /** The position of `path`; for a missing key, of its nearest existing ancestor. */
+  ofPath(path: readonly (string | number)[]): { line: number; column: number } {
     for (let n = path.length; n >= 0; n--) {
-      const node = findNodeAtLocation(this.root, path.slice(0, n));
-      if (!node) continue;
-      // For an object member, point at its key so "unknown key" errors land on the key itself.
-      const target = node.parent?.type === 'property' ? node.parent : node;
-      return this.at(target.offset);
+      const offset = this.offsets.get(formatPath(path.slice(0, n)));
+      if (offset !== undefined) return this.at(offset);
     }
     return { line: 1, column: 1 };
   }
