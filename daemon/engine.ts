@@ -6,17 +6,18 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { CanonicalRequest, Usage } from '../shared/canonical';
+import type { Encoding } from '../shared/catalog';
 import type { Decision, RouteRequest, RouterState } from '../shared/decision';
 import { ErrorCodes, type Attempt, type CompletionResult, type LedgerEntry, type ProviderHealth } from '../shared/protocol';
 import { CircuitBreakers } from './dispatch/circuit';
-import { dispatch, DispatchError } from './dispatch/dispatch';
+import { DEFAULT_STALL_TIMEOUT_MS, dispatch, DispatchError } from './dispatch/dispatch';
 import type { Ledger } from './ledger/ledger';
 import { AdapterPool } from './providers/index';
 import { keepAliveFetch } from './providers/keepAliveFetch';
 import { KeyStore } from './providers/keys';
 import { ProviderError, type ProviderAdapter } from './providers/types';
 import { priceUsage } from './estimate/estimate';
-import { countRoute } from './estimate/tokens';
+import { countRoute, countTokens } from './estimate/tokens';
 import { decide, resolveTarget, type ForcedTarget, type RouteInput } from './router/decide';
 import { prepareRouteInput, type RouteCounter } from './router/prepare';
 import type { CompiledRules } from './rules/types';
@@ -40,7 +41,8 @@ export interface CompleteOptions {
   signal?: AbortSignal;
   requestId?: string;
   onDecision?: (d: Decision) => void;
-  onDelta?: (text: string) => void;
+  /** A returned promise holds the upstream read until it settles (backpressure; see dispatch's stallTimeoutMs). */
+  onDelta?: (text: string) => void | Promise<void>;
   onAttempt?: (a: Attempt) => void;
   onFallback?: (from: Attempt, to: { provider: string; model: string }) => void;
 }
@@ -60,9 +62,31 @@ export class CompletionError extends Error {
   }
 }
 
+/** Delivered text counted exactly up to this many characters; beyond it, scaled (a cut answer can be megabytes). */
+const DELIVERED_COUNT_CHARS = 16 * 1024;
+
+/**
+ * The usage of a stream that ended after its commit point. The upstream's own usage when it was reported after
+ * the last delta (it counts everything delivered); otherwise estimated, and the returned `estimated` says how:
+ * output tokens counted in the delivered text with the model's encoding (never below what the upstream reported
+ * so far), input tokens from the reported usage when there was one (Anthropic reports them at message_start),
+ * else the routing estimate for that candidate.
+ */
+export function deliveredUsage(e: Pick<DispatchError, 'usage' | 'usageCoversText' | 'partialText'>, encoding: Encoding, estimatedInputTokens: number): { usage: Usage; estimated: string | null } {
+  if (e.usage && e.usageCoversText) return { usage: e.usage, estimated: null };
+  const text = e.partialText;
+  const head = text.length > DELIVERED_COUNT_CHARS ? text.slice(0, DELIVERED_COUNT_CHARS) : text;
+  const counted = Math.round(countTokens(head, encoding) * (head.length ? text.length / head.length : 0));
+  const outputTokens = Math.max(counted, e.usage?.outputTokens ?? 0);
+  const usage: Usage = e.usage ? { ...e.usage, outputTokens } : { inputTokens: estimatedInputTokens, outputTokens };
+  return { usage, estimated: `output tokens counted in the delivered text${e.usage ? '' : ', input tokens from the routing estimate'}` };
+}
+
 export class Engine extends EventEmitter<EngineEvents> {
   readonly keys: KeyStore;
   readonly circuits: CircuitBreakers;
+  /** How long a stream waits for a caller that reads nothing before it ends (SWITCHYARD_STALL_TIMEOUT_MS overrides). */
+  readonly stallTimeoutMs: number;
   // The SDKs send through keepAliveFetch (below): same requests and Responses, a fraction of undici fetch's cost.
   private readonly adapters = new AdapterPool({ fetch: keepAliveFetch });
   private spend = { day: '', month: '', today: 0, monthTotal: 0 };
@@ -80,6 +104,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   ) {
     super();
     this.keys = new KeyStore(env);
+    const stall = Number(env.SWITCHYARD_STALL_TIMEOUT_MS);
+    this.stallTimeoutMs = Number.isFinite(stall) && stall > 0 ? stall : DEFAULT_STALL_TIMEOUT_MS;
     const { circuit } = getRules().config.fallback;
     this.circuits = new CircuitBreakers({ failures: circuit.failures, coolDownMs: circuit.coolDownMs }, now);
     this.circuits.onChange(() => this.emit('health', this.health()));
@@ -119,8 +145,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (!model || model === 'switchyard/auto' || model === 'auto') return undefined;
     const rules = this.rules;
     const name = model.startsWith('switchyard/') ? model.slice('switchyard/'.length) : model;
-    if (name in rules.config.tiers) return { target: name, label: `model "${name}" (tier named by the caller)` };
-    if (name in rules.models) return { target: [name], label: `model "${name}" (named by the caller)` };
+    // Own names only: "toString" or "constructor" name nothing in the rules, whatever objects inherit.
+    if (Object.hasOwn(rules.config.tiers, name)) return { target: name, label: `model "${name}" (tier named by the caller)` };
+    if (Object.hasOwn(rules.models, name)) return { target: [name], label: `model "${name}" (named by the caller)` };
     const byId = Object.values(rules.models).find((m) => m.id === name);
     if (byId) return { target: [byId.name], label: `model "${name}" (named by the caller)` };
     const known = ['switchyard/auto', ...Object.keys(rules.config.tiers), ...Object.keys(rules.models)].join(', ');
@@ -162,6 +189,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         signal: opts.signal,
         onAttempt: opts.onAttempt,
         onDelta: opts.onDelta,
+        stallTimeoutMs: this.stallTimeoutMs,
         onFallback: opts.onFallback,
         redact: (t) => this.keys.redact(t),
       });
@@ -178,14 +206,17 @@ export class Engine extends EventEmitter<EngineEvents> {
       };
     } catch (e) {
       if (!(e instanceof DispatchError)) throw e;
-      const last = e.attempts.at(-1);
-      const model = last ? Object.values(rules.models).find((m) => m.id === last.model && m.provider === last.provider) : undefined;
       const status = e.code === 'cancelled' ? 'cancelled' : e.code === 'stream-cut' ? 'cut' : 'error';
-      // A cut stream's partial answer is kept and billed: the provider charged for it.
+      // After the commit point (a cut, or a cancel once deltas went out) the partial answer is kept and billed: the
+      // provider charged for it. Dispatch names the serving candidate only then.
+      const served = e.candidate;
+      const model = served ? rules.models[served.name] : undefined;
+      const delivered = served && model ? deliveredUsage(e, model.encoding, served.estimate.inputTokens) : undefined;
       this.record(requestId, request, decision, started, rules, {
-        status, error: e.message, attempts: e.attempts, fallbacks: Math.max(0, e.attempts.filter((a) => a.outcome !== 'skipped').length - 1),
-        provider: e.code === 'stream-cut' ? last?.provider : null, model: e.code === 'stream-cut' ? last?.model : null,
-        usage: e.usage ?? undefined, costUsd: e.code === 'stream-cut' && model ? priceUsage(model, e.usage ?? undefined) : null,
+        status, attempts: e.attempts, fallbacks: Math.max(0, e.attempts.filter((a) => a.outcome !== 'skipped').length - 1),
+        error: delivered?.estimated ? `${e.message} (usage estimated: ${delivered.estimated})` : e.message,
+        provider: served?.provider ?? null, model: served?.model ?? null,
+        usage: delivered?.usage ?? e.usage ?? undefined, costUsd: model && delivered ? priceUsage(model, delivered.usage) : null,
       });
       const code = { 'all-failed': ErrorCodes.allFailed, permanent: ErrorCodes.permanent, 'stream-cut': ErrorCodes.streamCut, cancelled: ErrorCodes.cancelled }[e.code];
       const httpStatus = e.code === 'permanent' ? (e.status ?? 400) : e.code === 'cancelled' ? 499 : 502;

@@ -39,27 +39,50 @@ export function promptPattern(cond: PromptCondition): string {
   return cond.caseSensitive ? alternatives : `(?i:${alternatives})`;
 }
 
+/**
+ * Patterns per RE2 set. Every hand-written file fits one set (one pass over the prompt); a file with thousands of
+ * prompt conditions gets several, so that no single set takes long to compile (10,000 patterns in one: ~0.4 s).
+ */
+const PATTERNS_PER_SET = 128;
+
 export class PromptScanner {
-  private readonly set: RE2Set | null;
+  /** `base`: the index of the set's first pattern among all patterns. */
+  private readonly sets: readonly { set: RE2Set; base: number }[];
   /** Least recently used first. */
   private readonly remembered = new Map<string, PromptHits>();
 
   /**
    * @param patterns one per condition, from `promptPattern`; each must already compile on its own (load checks
    *                 that, with the rule's name and position, before building the scanner)
+   * @param sets     the compiled sets, when built in steps (PromptScanner.build); otherwise compiled here
    */
-  constructor(readonly patterns: readonly string[]) {
-    if (patterns.length === 0) { this.set = null; return; }
-    const set = new RE2Set(RE2Set.UNANCHORED);
-    for (const p of patterns) set.add(p);
-    set.compile();
-    this.set = set;
+  constructor(readonly patterns: readonly string[], sets?: { set: RE2Set; base: number }[]) {
+    if (sets) { this.sets = sets; return; }
+    const steps = PromptScanner.compileSets(patterns);
+    for (let step = steps.next(); ; step = steps.next()) if (step.done) { this.sets = step.value; return; }
+  }
+
+  /** Builds a scanner one RE2 set at a time, yielding between sets (the sliced rules loader). */
+  static *build(patterns: readonly string[]): Generator<void, PromptScanner, void> {
+    return new PromptScanner(patterns, yield* PromptScanner.compileSets(patterns));
+  }
+
+  private static *compileSets(patterns: readonly string[]): Generator<void, { set: RE2Set; base: number }[], void> {
+    const sets: { set: RE2Set; base: number }[] = [];
+    for (let base = 0; base < patterns.length; base += PATTERNS_PER_SET) {
+      const set = new RE2Set(RE2Set.UNANCHORED);
+      for (const p of patterns.slice(base, base + PATTERNS_PER_SET)) set.add(p);
+      set.compile();
+      sets.push({ set, base });
+      yield;
+    }
+    return sets;
   }
 
   get size(): number { return this.patterns.length; }
 
   scan(prompt: string): PromptHits {
-    if (!this.set) return new Uint8Array(0);
+    if (!this.sets.length) return new Uint8Array(0);
     prompt = scannedPart(prompt);
     const key = prompt.length <= SHORT_KEY ? `=${prompt}` : `#${sha1(prompt)}:${prompt.length}`;
     let hits = this.remembered.get(key);
@@ -67,7 +90,7 @@ export class PromptScanner {
       this.remembered.delete(key); // most recently used goes last
     } else {
       hits = new Uint8Array(this.patterns.length);
-      for (const i of this.set.match(prompt)) hits[i] = 1;
+      for (const { set, base } of this.sets) for (const i of set.match(prompt)) hits[base + i] = 1;
       if (this.remembered.size >= REMEMBERED) this.remembered.delete(this.remembered.keys().next().value!);
     }
     this.remembered.set(key, hits);

@@ -15,8 +15,9 @@ import { fromOpenAIRequest, toOpenAIResponse, OpenAIStreamEncoder } from '../pro
 import { BodyError, readJson } from './body';
 import { sendError, sendJson, headerValue, type ApiFormat } from './errors';
 import { checkRequest } from './guard';
-import { BREAKDOWNS, parseDuration, replayReport, spendReport } from '../reports';
-import { hasErrors, parseRules } from '../rules/load';
+import { BREAKDOWNS, parseDuration, replayReportAsync, spendReport } from '../reports';
+import { hasErrors, parseRulesAsync } from '../rules/load';
+import { z } from 'zod';
 import type { BreakdownBy } from '../ledger/ledger';
 
 export interface HttpContext {
@@ -84,8 +85,9 @@ function routeRequestFrom(canonical: CanonicalRequest, req: IncomingMessage): Ro
 
 function decisionHeaders(d: Decision | undefined, served: { provider: string; model: string } | undefined, fallbacks: number, requestId: string): Record<string, string> {
   const h: Record<string, string> = { 'x-switchyard-request-id': requestId, 'x-switchyard-fallbacks': String(fallbacks) };
-  if (d) { h['x-switchyard-rule'] = headerValue(d.rule); h['x-switchyard-tier'] = d.tier ?? ''; h['x-switchyard-estimated-cost-usd'] = d.estimate.costUsd.toFixed(8); }
-  if (served) { h['x-switchyard-provider'] = served.provider; h['x-switchyard-model'] = served.model; }
+  // Names and ids are the user's text (any Unicode): headerValue percent-encodes what a header cannot carry.
+  if (d) { h['x-switchyard-rule'] = headerValue(d.rule); h['x-switchyard-tier'] = headerValue(d.tier ?? ''); h['x-switchyard-estimated-cost-usd'] = d.estimate.costUsd.toFixed(8); }
+  if (served) { h['x-switchyard-provider'] = headerValue(served.provider); h['x-switchyard-model'] = headerValue(served.model); }
   return h;
 }
 
@@ -118,14 +120,22 @@ async function completion(ctx: HttpContext, req: IncomingMessage, res: ServerRes
       ? new OpenAIStreamEncoder({ id: requestId, model: current?.model ?? 'switchyard', created, includeUsage })
       : new AnthropicStreamEncoder({ id: requestId, model: current?.model ?? 'switchyard', inputTokens: decision?.inputTokens });
   };
-  const write = (e: StreamEvent) => { if (encoder) res.write(encoder.encodeSSE(e)); };
+  /** False when the socket's buffer is full (the client is not keeping up). */
+  const write = (e: StreamEvent): boolean => (encoder ? res.write(encoder.encodeSSE(e)) : true);
+  // Backpressure: a full buffer holds the upstream read until 'drain'. Dispatch bounds the wait (engine.stallTimeoutMs,
+  // 30 s): a client that reads nothing for that long loses the stream, so a stalled client costs a bounded buffer.
+  const drained = () => new Promise<void>((resolve) => {
+    const done = () => { res.off('drain', done); res.off('close', done); resolve(); };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 
   try {
     const result = await ctx.engine.complete(request, {
       canonical: parsed.request, stream, forced, signal: abort.signal, requestId,
       onDecision: (d) => { decision = d; current = d.candidates[0] && { provider: d.candidates[0].provider, model: d.candidates[0].model }; },
       onFallback: (_from, to) => { fallbacks++; current = to; },
-      onDelta: stream ? (text) => { startStream(); write({ type: 'delta', text }); } : undefined,
+      onDelta: stream ? (text) => { startStream(); return write({ type: 'delta', text }) ? undefined : drained(); } : undefined,
     });
     current = { provider: result.provider, model: result.model };
     const finishReason: FinishReason = result.finishReason;
@@ -148,6 +158,10 @@ async function completion(ctx: HttpContext, req: IncomingMessage, res: ServerRes
       // After the commit point a failure is an explicit error event, never a silent clean end.
       res.write(format === 'openai' ? (encoder as OpenAIStreamEncoder).errorSSE(e.message, 'stream_cut') : (encoder as AnthropicStreamEncoder).errorSSE(e.message));
       res.end();
+      // A client that stopped reading may never take that event: its socket (and buffer) are not held past the same limit.
+      const giveUp = setTimeout(() => res.destroy(), ctx.engine.stallTimeoutMs);
+      giveUp.unref();
+      res.once('close', () => clearTimeout(giveUp));
       return;
     }
     const headers = decisionHeaders(e.decision ?? decision, undefined, Math.max(0, e.attempts.filter((a) => a.outcome !== 'skipped').length - 1), requestId);
@@ -186,17 +200,22 @@ function spend(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): voi
   sendJson(res, 200, spendReport(ctx.engine.ledger, Date.now() - since, by));
 }
 
+const ReplayBody = z.strictObject({ text: z.string().optional(), since: z.string().optional(), file: z.string().optional() });
+
 /** `POST /v1/switchyard/replay` `{ "text"?: rules, "since"?: "7d" }` — what other rules would have cost. */
 async function replayRoute(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const body = (await readJson(req, ctx.maxBodyBytes)) as { text?: unknown; since?: unknown; file?: unknown };
-  const since = parseDuration(typeof body.since === 'string' ? body.since : '7d');
+  const raw = await readJson(req, ctx.maxBodyBytes);
+  const checked = ReplayBody.safeParse(raw);
+  if (!checked.success) return sendError(res, 'openai', 400, `expected { "text"?: rules text, "since"?: "7d", "file"?: name }: ${checked.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`, 'invalid_request');
+  const body = checked.data;
+  const since = parseDuration(body.since ?? '7d');
   if (since === null) return sendError(res, 'openai', 400, 'since must look like 7d, 24h or 30m');
   if (!ctx.engine.ledger) return sendError(res, 'openai', 503, 'no ledger is open');
   let rules = ctx.engine.rules;
-  if (typeof body.text === 'string') {
-    const parsed = parseRules(body.text, typeof body.file === 'string' ? body.file : 'replay rules');
+  if (body.text !== undefined) {
+    const parsed = await parseRulesAsync(body.text, body.file ?? 'replay rules');
     if (!parsed.rules || hasErrors(parsed.issues)) return sendJson(res, 422, { error: { message: 'the rules have errors', type: 'invalid_request_error', code: 'invalid_rules', issues: parsed.issues } });
     rules = parsed.rules;
   }
-  sendJson(res, 200, replayReport(ctx.engine.ledger, Date.now() - since, rules, ctx.engine.state()));
+  sendJson(res, 200, await replayReportAsync(ctx.engine.ledger, Date.now() - since, rules, ctx.engine.state(rules)));
 }

@@ -1,21 +1,23 @@
 /**
  * The editor's channel: JSON frames over one authenticated WebSocket per window. Requests get replies by id;
  * engine events are pushed to every client, rules events to the clients using those rules. Each window routes
- * by the rules it named in `hello` (RulesRegistry). A slow client loses events rather than slowing others.
+ * by the rules it named in `hello` (RulesRegistry). A slow client loses events rather than slowing others, and its
+ * own `complete` streams slow to its pace (see STREAM_HIGH_WATER_BYTES) rather than filling the daemon's memory.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { z } from 'zod';
 import { ErrorCodes, PROTOCOL_VERSION, type EventName, type Events, type MethodName, type Methods, type Params, type Result, type RulesSnapshot } from '../../shared/protocol';
 import { RouteRequestInput } from '../../shared/config';
 import type { RouteRequest } from '../../shared/decision';
 import { CompletionError, type Engine } from '../engine';
 import type { Logger } from '../log';
-import { parseRules, hasErrors } from '../rules/load';
+import { parseRulesAsync, hasErrors } from '../rules/load';
 import type { RulesManager } from '../rules/manager';
 import type { RulesRegistry } from '../rules/registry';
 import { decide } from '../router/decide';
-import { replayReport } from '../reports';
+import { replayReportAsync } from '../reports';
 import { checkRequest } from './guard';
 
 export interface WsContext {
@@ -29,6 +31,36 @@ export interface WsContext {
 
 /** Events are dropped for a client with more than this much unsent. */
 const SLOW_CLIENT_BYTES = 4 * 1024 * 1024;
+/**
+ * A `complete` stream to a window with more than this much unsent stops reading its upstream until the socket
+ * takes it, so a window that does not read costs about this much (plus one delta); after the stall limit
+ * (engine.stallTimeoutMs, 30 s) without progress the request ends with `complete.error` (E_CANCELLED,
+ * attempt reason client-stalled) and its ledger row. Below SLOW_CLIENT_BYTES, so events still reach a window
+ * whose stream is merely held back.
+ */
+const STREAM_HIGH_WATER_BYTES = 1024 * 1024;
+
+/** Each method's params, checked before its handler runs; a mismatch is an E_BAD_REQUEST reply that says where. */
+const rulesText = z.string({ error: 'must be the rules file text (a string)' });
+const PARAMS: { [M in MethodName]: z.ZodType<Params<M>> } = {
+  hello: z.object({ client: z.string().optional(), version: z.string().optional(), rulesFile: z.string().nullable().optional() }) as z.ZodType<Params<'hello'>>,
+  'route.preview': z.object({ request: RouteRequestInput }),
+  complete: z.object({ request: RouteRequestInput, stream: z.boolean().optional() }),
+  cancel: z.object({ requestId: z.string() }),
+  'rules.get': z.object({}),
+  'rules.validate': z.object({ text: rulesText }),
+  'rules.save': z.object({ text: rulesText }),
+  'rules.dryRun': z.object({ text: rulesText, request: RouteRequestInput }),
+  replay: z.object({ text: rulesText.optional(), sinceMs: z.number().finite().nonnegative().optional() }) as z.ZodType<Params<'replay'>>,
+  'spend.summary': z.object({}),
+  'spend.recent': z.object({ limit: z.number().int().min(1).max(500).optional() }),
+  'providers.health': z.object({}),
+  'keys.set': z.object({ provider: z.string().min(1), key: z.string().min(1).nullable() }),
+};
+
+function describeIssues(issues: readonly z.core.$ZodIssue[], root: string): string {
+  return issues.slice(0, 5).map((i) => `${[root, ...i.path.map(String)].join('.')}: ${i.message}`).join('; ');
+}
 
 class MethodError extends Error {
   constructor(readonly code: string, message: string) { super(message); }
@@ -55,28 +87,22 @@ export function createWsServer(ctx: WsContext) {
 
   const send = (ws: WebSocket, payload: unknown) => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(payload)); };
 
-  const request = (p: unknown): RouteRequest => {
-    const r = RouteRequestInput.safeParse((p as { request?: unknown } | undefined)?.request);
-    if (!r.success) throw new MethodError(ErrorCodes.badRequest, `params.request: ${r.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ')}`);
-    return r.data;
-  };
-  const text = (p: unknown): string => {
-    const t = (p as { text?: unknown } | undefined)?.text;
-    if (typeof t !== 'string') throw new MethodError(ErrorCodes.badRequest, 'params.text must be the rules file text');
-    return t;
-  };
+  // Params were checked against PARAMS before a handler runs.
+  const request = (p: { request: RouteRequest }): RouteRequest => p.request;
+  const text = (p: { text: string }): string => p.text;
 
   const methods: { [M in MethodName]: (params: Params<M>, ws: WebSocket) => Result<M> | Promise<Result<M>> } = {
-    hello: (p, ws) => {
+    hello: async (p, ws) => {
       let rules = ctx.rules.home;
       let rulesError: string | undefined;
-      if (p?.rulesFile !== undefined && p.rulesFile !== null && typeof p.rulesFile !== 'string') throw new MethodError(ErrorCodes.badRequest, 'params.rulesFile must be a path or null');
       try {
-        rules = ctx.rules.acquire(p?.rulesFile);
+        rules = await ctx.rules.acquire(p.rulesFile);
       } catch (e) {
-        rulesError = `${p?.rulesFile} is not used: ${(e as Error).message}`;
+        rulesError = `${p.rulesFile} is not used: ${(e as Error).message}`;
         ctx.log.warn(`ws: ${rulesError}`);
       }
+      // The window may have gone while its rules loaded.
+      if (ws.readyState !== ws.OPEN) { ctx.rules.release(rules); return { protocol: PROTOCOL_VERSION, daemonVersion: ctx.version, rulesFile: rules.state.file }; }
       const before = windowRules.get(ws);
       windowRules.set(ws, rules);
       if (before) {
@@ -95,7 +121,14 @@ export function createWsServer(ctx: WsContext) {
       const push = <E extends EventName>(event: E, data: Events[E]) => send(ws, { event, data });
       void ctx.engine.complete(req, {
         stream: p.stream !== false, requestId, signal: abort.signal, rules: rulesOf(ws).current,
-        onDelta: (t) => push('complete.delta', { requestId, text: t }),
+        onDelta: (t) => {
+          if (ws.readyState !== ws.OPEN) return;
+          const frame = JSON.stringify({ event: 'complete.delta', data: { requestId, text: t } });
+          if (ws.bufferedAmount <= STREAM_HIGH_WATER_BYTES) { ws.send(frame); return; }
+          // Backpressure: the next upstream event waits until the socket has taken this frame (and all before it);
+          // dispatch ends the stream if that takes longer than its stall limit. An error (closed socket) also settles.
+          return new Promise<void>((resolve) => ws.send(frame, () => resolve()));
+        },
         onFallback: (from, to) => push('complete.fallback', { requestId, from, to }),
       }).then(
         (result) => push('complete.done', result),
@@ -107,36 +140,35 @@ export function createWsServer(ctx: WsContext) {
       return { requestId };
     },
     cancel: (p) => {
-      const c = running.get(p?.requestId);
+      const c = running.get(p.requestId);
       c?.abort();
       return { cancelled: !!c };
     },
     'rules.get': (_p, ws) => rulesOf(ws).state,
-    'rules.validate': (p, ws) => ({ issues: rulesOf(ws).validate(text(p)) }),
+    'rules.validate': async (p, ws) => ({ issues: await rulesOf(ws).validate(text(p)) }),
     'rules.save': (p, ws) => rulesOf(ws).save(text(p)),
     'rules.dryRun': async (p, ws) => {
-      const draft = parseRules(text(p), rulesOf(ws).file ?? 'draft');
+      const draft = await parseRulesAsync(text(p), rulesOf(ws).file ?? 'draft');
       if (!draft.rules || hasErrors(draft.issues)) return { issues: draft.issues, decision: null };
       const st = ctx.engine.state(draft.rules);
       const input = await ctx.engine.prepare(request(p), draft.rules);
       return { issues: draft.issues, decision: decide(input, draft.rules, st) };
     },
-    replay: (p, ws) => {
+    replay: async (p, ws) => {
       if (!ctx.engine.ledger) throw new MethodError(ErrorCodes.internal, 'no ledger is open');
-      const rules = typeof p?.text === 'string' ? parseRules(p.text, 'draft') : { rules: rulesOf(ws).current, issues: [] };
+      const rules = p.text !== undefined ? await parseRulesAsync(p.text, 'draft') : { rules: rulesOf(ws).current, issues: [] };
       if (!rules.rules) throw new MethodError(ErrorCodes.invalidRules, `the draft has errors: ${rules.issues.filter((i) => i.severity === 'error').map((i) => `line ${i.line}: ${i.message}`).join('; ')}`);
-      const since = typeof p?.sinceMs === 'number' ? p.sinceMs : Date.now() - 7 * 86_400_000;
-      return replayReport(ctx.engine.ledger, since, rules.rules, ctx.engine.state(rules.rules));
+      const since = p.sinceMs ?? Date.now() - 7 * 86_400_000;
+      return replayReportAsync(ctx.engine.ledger, since, rules.rules, ctx.engine.state(rules.rules));
     },
     'spend.summary': (_p, ws) => {
       if (!ctx.engine.ledger) throw new MethodError(ErrorCodes.internal, 'no ledger is open');
       const b = rulesOf(ws).current.config.budgets;
       return ctx.engine.ledger.summary(Date.now(), { dailyUsd: b.dailyUsd, monthlyUsd: b.monthlyUsd });
     },
-    'spend.recent': (p) => ctx.engine.ledger?.recent(Math.min(Math.max(Number(p?.limit) || 50, 1), 500)) ?? [],
+    'spend.recent': (p) => ctx.engine.ledger?.recent(p.limit ?? 50) ?? [],
     'providers.health': (_p, ws) => ctx.engine.health(rulesOf(ws).current),
     'keys.set': (p) => {
-      if (typeof p?.provider !== 'string' || (p.key !== null && typeof p.key !== 'string')) throw new MethodError(ErrorCodes.badRequest, 'params: { provider: string, key: string | null }');
       // The adapter pool keys clients by provider and key, so the next request uses the new key.
       ctx.engine.keys.set(p.provider, p.key);
       broadcastHealth();
@@ -146,18 +178,25 @@ export function createWsServer(ctx: WsContext) {
 
   wss.on('connection', (ws) => {
     ws.on('message', async (raw) => {
-      let frame: { id?: unknown; method?: unknown; params?: unknown };
+      // Any JSON value may arrive: it is checked for shape before a single field is read.
+      let frame: unknown;
       try { frame = JSON.parse(raw.toString()); } catch { return send(ws, { id: null, error: { code: ErrorCodes.badRequest, message: 'frame is not JSON' } }); }
-      const id = typeof frame.id === 'string' || typeof frame.id === 'number' ? frame.id : null;
-      const handler = typeof frame.method === 'string' && Object.hasOwn(methods, frame.method) ? methods[frame.method as MethodName] : undefined;
+      if (frame === null || typeof frame !== 'object' || Array.isArray(frame)) {
+        return send(ws, { id: null, error: { code: ErrorCodes.badRequest, message: `a frame must be an object { "id", "method", "params" }, not ${frame === null ? 'null' : Array.isArray(frame) ? 'an array' : `a ${typeof frame}`}` } });
+      }
+      const { id: rawId, method, params } = frame as { id?: unknown; method?: unknown; params?: unknown };
+      const id = typeof rawId === 'string' || (typeof rawId === 'number' && Number.isFinite(rawId)) ? rawId : null;
       if (id === null) return send(ws, { id: null, error: { code: ErrorCodes.badRequest, message: 'a request needs an "id" (string or number)' } });
-      if (!handler) return send(ws, { id, error: { code: ErrorCodes.unknownMethod, message: `unknown method "${String(frame.method)}"; methods: ${Object.keys(methods).join(', ')}` } });
+      const name = typeof method === 'string' && Object.hasOwn(methods, method) ? (method as MethodName) : undefined;
+      if (!name) return send(ws, { id, error: { code: ErrorCodes.unknownMethod, message: `unknown method ${JSON.stringify(String(method).slice(0, 80))}; methods: ${Object.keys(methods).join(', ')}` } });
+      const checked = PARAMS[name].safeParse(params ?? {});
+      if (!checked.success) return send(ws, { id, error: { code: ErrorCodes.badRequest, message: `${name}: ${describeIssues(checked.error.issues, 'params')}` } });
       try {
-        const result = await (handler as (p: unknown, ws: WebSocket) => unknown)(frame.params ?? {}, ws);
+        const result = await (methods[name] as (p: unknown, ws: WebSocket) => unknown)(checked.data, ws);
         send(ws, { id, result });
       } catch (e) {
         const code = e instanceof MethodError ? e.code : ErrorCodes.internal;
-        if (!(e instanceof MethodError)) ctx.log.error(`ws ${String(frame.method)} failed: ${(e as Error).stack}`);
+        if (!(e instanceof MethodError)) ctx.log.error(`ws ${name} failed: ${(e as Error).stack}`);
         send(ws, { id, error: { code, message: (e as Error).message } });
       }
     });
