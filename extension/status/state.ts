@@ -3,7 +3,7 @@
  * the last request. The vscode glue (statusBar.ts) only copies the result onto the item.
  */
 import { formatMs, formatUsd } from '../../shared/format';
-import type { ProviderHealth, SpendSummary } from '../../shared/protocol';
+import type { ProviderHealth, RulesSnapshot, SpendSummary } from '../../shared/protocol';
 import { attemptLines, providerLabel } from '../hint/labels';
 import type { Attempt } from '../../shared/protocol';
 
@@ -30,6 +30,8 @@ export interface StatusInput {
   activity?: { text: string; fallback?: boolean } | null;
   /** Epoch ms, for "open for 20 s more". */
   now?: number;
+  /** The rules in use, when known: `stale` while the file on disk has errors and the last good version serves. */
+  rules?: Pick<RulesSnapshot, 'file' | 'stale' | 'issues'> | null;
 }
 
 export type StatusBackground = 'warning' | 'error' | null;
@@ -39,6 +41,8 @@ export interface StatusView {
   background: StatusBackground;
   /** Markdown. */
   tooltip: string;
+  /** What a click does: open the rules editor while the rules file is broken, else show spend. */
+  command: 'switchyard.showSpend' | 'switchyard.openRulesEditor';
 }
 
 /** Spend warns from this share of a budget on. */
@@ -119,6 +123,17 @@ export function statusView(input: StatusInput): StatusView {
     tooltip.push(`Providers: ${healthy} of ${input.health.length} targets healthy`, ...lines, '');
   }
 
+  // A rules file that does not load: the daemon keeps the last good rules, and the user should know why.
+  const rules = input.connected ? input.rules : null;
+  const rulesBroken = !!rules?.stale;
+  if (rules?.stale) {
+    escalate('error');
+    const errors = rules.issues.filter((i) => i.severity === 'error');
+    const first = errors[0];
+    const where = first ? `${first.file ?? rules.file ?? 'rules'}${first.line ? `:${first.line}` : ''}${first.rule ? ` (rule "${first.rule}")` : ''}` : (rules.file ?? 'the rules file');
+    warnings.push(`The rules file has ${errors.length || 'some'} error${errors.length === 1 ? '' : 's'}; the daemon keeps serving the last good rules. First: ${where}: ${first?.message ?? 'see the rules editor'}`);
+  }
+
   // The last request.
   const last = input.lastRequest;
   if (last) {
@@ -140,13 +155,14 @@ export function statusView(input: StatusInput): StatusView {
   } else if (!input.connected) {
     text = '$(debug-disconnect) Switchyard';
   } else {
-    const icon = open.length || (last && last.fallbacks > 0) ? '$(warning)' : background === 'error' ? '$(error)' : '$(pulse)';
-    if (!summary) text = `${icon} Switchyard`;
+    const icon = rulesBroken ? '$(error)' : open.length || (last && last.fallbacks > 0) ? '$(warning)' : background === 'error' ? '$(error)' : '$(pulse)';
+    if (rulesBroken) text = `${icon} Switchyard: rules file has errors`;
+    else if (!summary) text = `${icon} Switchyard`;
     else if (summary.dailyBudgetUsd !== null && summary.dailyBudgetUsd > 0) text = `${icon} ${formatUsd(summary.todayUsd)} / ${formatUsd(summary.dailyBudgetUsd)}`;
     else text = `${icon} ${formatUsd(summary.todayUsd)} today`;
   }
 
   if (warnings.length) tooltip.push(...warnings.map((w) => `⚠ ${w}`), '');
-  tooltip.push('Click to show spend.');
-  return { text, background, tooltip: tooltip.join('\n') };
+  tooltip.push(rulesBroken ? 'Click to open the rules editor and fix it.' : 'Click to show spend.');
+  return { text, background, tooltip: tooltip.join('\n'), command: rulesBroken ? 'switchyard.openRulesEditor' : 'switchyard.showSpend' };
 }

@@ -3,7 +3,7 @@
  * Click → Show Spend. All decisions about text and colour are in state.ts.
  */
 import * as vscode from 'vscode';
-import type { ProviderHealth, SpendSummary } from '../../shared/protocol';
+import type { ProviderHealth, RulesSnapshot, SpendSummary } from '../../shared/protocol';
 import { errorMessage } from '../daemon/client';
 import type { DaemonConnection } from '../daemon/connection';
 import { debounce } from '../util/debounce';
@@ -16,6 +16,7 @@ export class StatusBar implements vscode.Disposable {
   private health: ProviderHealth[] | null = null;
   private lastRequest: LastRequest | null = null;
   private activity: { text: string; fallback?: boolean } | null = null;
+  private rules: RulesSnapshot | null = null;
   private readonly refreshSoon = debounce(() => void this.refresh(), 300);
   private ticker: NodeJS.Timeout | undefined;
 
@@ -27,7 +28,11 @@ export class StatusBar implements vscode.Disposable {
       this.item,
       daemon.onDidChangeConnection((connected) => (connected ? this.refreshSoon() : this.render())),
       daemon.on('spend.updated', () => this.refreshSoon()),
-      daemon.on('rules.changed', () => this.refreshSoon()),
+      daemon.on('rules.changed', (snap) => {
+        this.rules = snap;
+        this.render();
+        this.refreshSoon();
+      }),
       daemon.on('health.changed', (health) => {
         this.health = health;
         this.render();
@@ -41,12 +46,14 @@ export class StatusBar implements vscode.Disposable {
   async refresh(): Promise<void> {
     if (!this.daemon.connected) return this.render();
     try {
-      const [summary, health] = await Promise.all([
+      const [summary, health, rules] = await Promise.all([
         this.daemon.request('spend.summary', {}),
         this.daemon.request('providers.health', {}),
+        this.daemon.request('rules.get', {}),
       ]);
       this.summary = summary;
       this.health = health;
+      this.rules = rules;
     } catch (err) {
       this.log.debug(`status: refresh failed: ${errorMessage(err)}`);
     }
@@ -81,8 +88,10 @@ export class StatusBar implements vscode.Disposable {
       lastRequest: this.lastRequest,
       activity: this.activity,
       now,
+      rules: this.rules,
     });
     this.item.text = view.text;
+    this.item.command = view.command;
     const tooltip = new vscode.MarkdownString(view.tooltip);
     tooltip.supportThemeIcons = true;
     this.item.tooltip = tooltip;

@@ -103,3 +103,19 @@ describe('status bar state', () => {
     assert.equal(budgetRatio(null), null);
   });
 });
+
+describe('status bar: a broken rules file', () => {
+  const rules = { file: '/home/u/.switchyard/rules.json', stale: true, issues: [{ severity: 'error' as const, code: 'too-deep', message: 'nested more than 64 levels deep', file: '/home/u/.switchyard/rules.json', line: 12, rule: 'deep one' }] };
+  it('says so in the text and the tooltip, with where, and a click opens the rules editor', () => {
+    const v = statusView({ ...base, rules });
+    assert.equal(v.background, 'error');
+    assert.match(v.text, /\$\(error\) Switchyard: rules file has errors/);
+    assert.match(v.tooltip, /keeps serving the last good rules\. First: \/home\/u\/\.switchyard\/rules\.json:12 \(rule "deep one"\): nested more than 64 levels deep/);
+    assert.equal(v.command, 'switchyard.openRulesEditor');
+  });
+  it('a loading file is not a problem; a click shows spend', () => {
+    const v = statusView({ ...base, rules: { ...rules, stale: false, issues: [] } });
+    assert.equal(v.background, null);
+    assert.equal(v.command, 'switchyard.showSpend');
+  });
+});
