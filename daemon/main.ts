@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine } from './engine';
 import { WorkerTokenCounter } from './estimate/workerCounter';
-import { acquireLock, DEFAULT_PORT, ensureHome, installToken, paths, readDaemonInfo, writeDaemonInfo } from './home';
+import { acquireLock, DEFAULT_PORT, ensureHome, HomeError, installToken, paths, readDaemonInfo, writeDaemonInfo } from './home';
 import { Ledger } from './ledger/ledger';
 import { createLogger } from './log';
 import { findRulesFile, formatIssue, switchyardHome } from './rules/load';
@@ -34,7 +34,13 @@ export async function runDaemon(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { port: { type: 'string' }, rules: { type: 'string' }, workspace: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
   if (values.help) { console.log(DAEMON_USAGE); return 0; }
   const home = switchyardHome();
-  ensureHome(home);
+  try {
+    ensureHome(home);
+  } catch (e) {
+    if (!(e instanceof HomeError)) throw e;
+    console.error(`switchyard: not starting: ${e.message}`);
+    return 1;
+  }
   const lock = acquireLock(home);
   if (!lock.ok) {
     const info = readDaemonInfo(home);
@@ -109,6 +115,10 @@ export async function runDaemon(argv: string[]): Promise<number> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // Last line of defence: every entry point validates its input, so reaching these is a bug — logged with its
+  // stack and survived, because one bad request must not take down every window's daemon and its streams.
+  process.on('unhandledRejection', (e) => log.error(`internal error (unhandled rejection), still serving: ${(e as Error)?.stack ?? String(e)}`));
+  process.on('uncaughtException', (e) => log.error(`internal error (uncaught exception), still serving: ${e.stack ?? String(e)}`));
   return new Promise<number>(() => { /* runs until a signal */ });
 }
 
