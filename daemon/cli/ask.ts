@@ -11,7 +11,7 @@ import { CompletionError, Engine } from '../engine';
 import { Ledger } from '../ledger/ledger';
 import { findRulesFile, switchyardHome } from '../rules/load';
 import { runningDaemon } from './client';
-import { cliState, loadRulesOrExit, parse, requestFromFlags, ROUTE_FLAGS_HELP, ROUTE_OPTIONS } from './common';
+import { cliState, loadRulesOrExit, parse, privateHomeOrExit, requestFromFlags, ROUTE_FLAGS_HELP, ROUTE_OPTIONS } from './common';
 import { DaemonSocket } from './socket';
 
 export const ASK_USAGE = `Usage: switchyard ask (--prompt TEXT | --prompt-file F) [flags] [--stream] [--json]
@@ -49,8 +49,9 @@ export async function askCommand(argv: string[]): Promise<number> {
   if (values.help) { console.log(ASK_USAGE); return 0; }
   const request = requestFromFlags(values);
   const rules = loadRulesOrExit(values.rules);
-  const home = switchyardHome();
   const trying = values['spent-today'] !== undefined || values['spent-month'] !== undefined;
+  // Only a run that records (or talks to the daemon) uses the state folder.
+  const home = trying ? switchyardHome() : privateHomeOrExit();
 
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());

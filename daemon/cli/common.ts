@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { RouteRequest, RouterState } from '../../shared/decision';
 import { Urgency } from '../../shared/config';
+import { ensureHome, HomeError } from '../home';
 import { findRulesFile, formatIssue, hasErrors, loadRulesFile, switchyardHome } from '../rules/load';
 import type { CompiledRules } from '../rules/types';
 
@@ -16,6 +17,19 @@ export function parse<O extends Options>(argv: string[], options: O, usage: stri
   } catch (e) {
     throw new UsageError(`${(e as Error).message.replace(/\. To specify a positional.*$/s, '')}\n\n${usage}`);
   }
+}
+
+/** The state folder, created 0700 if missing; prints why and exits 1 when it is not private (see ensureHome). */
+export function privateHomeOrExit(): string {
+  const home = switchyardHome();
+  try {
+    ensureHome(home);
+  } catch (e) {
+    if (!(e instanceof HomeError)) throw e;
+    process.stderr.write(`switchyard: ${e.message}\n`);
+    process.exit(1);
+  }
+  return home;
 }
 
 /** Loads the rules the lookup order finds; prints issues to stderr; exits 1 on errors. */

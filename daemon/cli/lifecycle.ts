@@ -4,10 +4,10 @@ import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { runDaemon } from '../main';
-import { ensureHome, isAlive, paths, readDaemonInfo } from '../home';
+import { isAlive, paths, readDaemonInfo } from '../home';
 import { switchyardHome } from '../rules/load';
 import { runningDaemon } from './client';
-import { parse } from './common';
+import { parse, privateHomeOrExit } from './common';
 
 export const daemonCommand = (argv: string[]) => runDaemon(argv);
 
@@ -18,10 +18,9 @@ Starts the daemon in the background (a second start finds the first) and waits u
 export async function startCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, { port: { type: 'string' }, rules: { type: 'string' } }, START_USAGE);
   if (values.help) { console.log(START_USAGE); return 0; }
-  const home = switchyardHome();
+  const home = privateHomeOrExit();
   const running = await runningDaemon(home);
   if (running) { console.log(`switchyard: already running on 127.0.0.1:${running.port} (pid ${running.pid})`); return 0; }
-  ensureHome(home);
   const args = [join(__dirname, 'daemon.js'), ...(values.port ? ['--port', values.port] : []), ...(values.rules ? ['--rules', values.rules] : [])];
   const errFd = openSync(paths(home).log, 'a', 0o600);
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', errFd], env: { ...process.env, SWITCHYARD_QUIET: '1' }, cwd: process.cwd() });

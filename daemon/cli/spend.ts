@@ -4,9 +4,9 @@ import { formatUsd } from '../../shared/format';
 import type { ReplayResult } from '../../shared/protocol';
 import { Ledger, type BreakdownBy } from '../ledger/ledger';
 import { BREAKDOWNS, parseDuration, replayReport, spendReport, type SpendReport } from '../reports';
-import { formatIssue, hasErrors, parseRules, switchyardHome } from '../rules/load';
+import { formatIssue, hasErrors, parseRules } from '../rules/load';
 import { daemonJson, runningDaemon } from './client';
-import { cliState, loadRulesOrExit, parse, UsageError } from './common';
+import { cliState, loadRulesOrExit, parse, privateHomeOrExit, UsageError } from './common';
 
 const SPEND_USAGE = `Usage: switchyard spend [--since 7d] [--by model|rule|tier|source] [--json]
 
@@ -25,7 +25,7 @@ function since(v: string | undefined): number {
 }
 
 async function withLedger<T>(viaDaemon: (info: NonNullable<Awaited<ReturnType<typeof runningDaemon>>>) => Promise<T>, direct: (l: Ledger) => T): Promise<T> {
-  const home = switchyardHome();
+  const home = privateHomeOrExit();
   const info = await runningDaemon(home);
   if (info) return viaDaemon(info);
   const ledger = Ledger.open(home);

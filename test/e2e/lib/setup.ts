@@ -111,7 +111,8 @@ export async function setup(log: (s: string) => void): Promise<Env> {
   const workspace = join(root, 'workspace');
   const dataDir = join(root, 'data');
   const extDevDir = join(root, 'extdev');
-  for (const d of [home, workspace, dataDir, extDevDir]) mkdirSync(d, { recursive: true });
+  // 0700: the daemon refuses a home its group or others can read (daemon/home.ts ensureHome).
+  for (const d of [home, workspace, dataDir, extDevDir]) mkdirSync(d, { recursive: true, mode: 0o700 });
   writeFileSync(join(workspace, 'sample.ts'), SAMPLE_TS);
 
   const t0 = Date.now();
