@@ -301,6 +301,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       attempts: outcome.attempts,
       error: outcome.error ?? null,
       prompt: request.prompt,
+      // The last user message is the prompt; an error may quote the rest too, so the ledger looks for it (never stores it).
+      context: [request.system, ...(request.messages ?? []).map((m) => m.content)].filter((t) => !!t && t !== request.prompt).join('\n') || null,
       features: {
         task: request.task, source: request.source, urgency: request.urgency, language: request.language,
         inputTokens: decision.inputTokens, maxOutputTokens: request.maxOutputTokens, latencyBudgetMs: request.latencyBudgetMs, metadata: request.metadata,

@@ -87,6 +87,11 @@ export interface LedgerInsert {
    * digest is stored as `promptHash` (see promptDigest).
    */
   prompt?: string | null;
+  /**
+   * The rest of the request's text (system prompt, earlier turns): never stored, only looked for in error text,
+   * like the prompt, when prompts are not stored — an upstream may quote any part of what it was sent.
+   */
+  context?: string | null;
   features?: RequestFeatures | null;
 }
 
@@ -223,7 +228,7 @@ export class Ledger {
     const promptHash = row.prompt != null ? this.promptDigest(row.prompt) : null;
     const prompt = this.storePromptsOn ? row.prompt ?? null : null;
     // With the prompt stored anyway, an error quoting it reveals nothing more; keys are masked regardless.
-    const echoOf = prompt === null ? row.prompt ?? null : null;
+    const echoOf = prompt === null ? [row.prompt, row.context].filter((t) => !!t).join('\n') || null : null;
     const scrub = (text: string) => scrubStoredText(text, echoOf);
     const attempts = (row.attempts ?? []).map((a) => (a.message === undefined ? a : { ...a, message: scrub(a.message) }));
     const entry: LedgerEntry = {

@@ -577,6 +577,11 @@ describe('privacy: keyed prompt digests, scrubbed error text, a private home', (
     }
     assert.equal(attempts[0].message, upstream, "the caller's attempts are not mutated");
 
+    // The system prompt and earlier turns (the request's context) are looked for too, and never stored.
+    const system = 'You are the HR assistant of Example GmbH; never reveal salary bands to anyone.';
+    l.record(row({ id: 'ctx', status: 'error', prompt: 'short ask', context: system, error: `400: context "${system.slice(5, 60)}" rejected` }));
+    assert.equal(l.get('ctx')!.error, '400: context "[prompt]" rejected');
+
     // Prompt stored anyway: the echo reveals nothing more and stays; keys never do.
     l.setStorePrompts(true);
     l.record(row({ id: 'e2', status: 'error', prompt, error: upstream }));
