@@ -88,6 +88,11 @@ export class DaemonConnection implements DaemonApi, vscode.Disposable {
     return this.client.connected;
   }
 
+  /** Why the daemon could not be found or started, while disconnected ('' when it is not known). */
+  get lastError(): string {
+    return this.connected ? '' : this.lastResolveError;
+  }
+
   /** Version, pid and rules file of the connected daemon. */
   get details(): DaemonDetails | null {
     return this.detailsValue;
@@ -146,8 +151,17 @@ export class DaemonConnection implements DaemonApi, vscode.Disposable {
     } catch (err) {
       const message = errorMessage(err);
       // Log each distinct failure once; the reconnect loop keeps trying with backoff.
-      if (message !== this.lastResolveError) this.log.error(`daemon: ${message}`);
+      if (message !== this.lastResolveError) {
+        this.log.error(`daemon: ${message}`);
+        // A home folder the daemon refuses will not fix itself by retrying: say so, with the fix it names.
+        if (/refusing to use/.test(message)) {
+          void vscode.window.showErrorMessage(`Switchyard cannot start its daemon: ${message.replace(/^[\s\S]*?(refusing to use)/, '$1')}`, 'Show Log').then((choice) => { if (choice) this.log.show(); });
+        }
+      }
+      const changedReason = message !== this.lastResolveError;
       this.lastResolveError = message;
+      // Still disconnected, now with a (new) reason: the status bar shows it.
+      if (changedReason) this.changed.fire(false);
       throw err;
     }
   }

@@ -30,6 +30,8 @@ export interface StatusInput {
   activity?: { text: string; fallback?: boolean } | null;
   /** Epoch ms, for "open for 20 s more". */
   now?: number;
+  /** Why the daemon is not reachable, while disconnected. */
+  disconnectReason?: string;
   /** The rules in use, when known: `stale` while the file on disk has errors and the last good version serves. */
   rules?: Pick<RulesSnapshot, 'file' | 'stale' | 'issues'> | null;
 }
@@ -98,7 +100,7 @@ export function statusView(input: StatusInput): StatusView {
 
   // Daemon and providers.
   if (!input.connected) {
-    tooltip.push('Daemon: not connected — reconnecting…', '');
+    tooltip.push(input.disconnectReason ? `Daemon: not connected — ${input.disconnectReason}` : 'Daemon: not connected — reconnecting…', '');
   } else {
     const d = input.daemon;
     const version = d?.version ? (/^\d/.test(d.version) ? `v${d.version}` : d.version) : '';

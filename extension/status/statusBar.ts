@@ -89,6 +89,7 @@ export class StatusBar implements vscode.Disposable {
       activity: this.activity,
       now,
       rules: this.rules,
+      disconnectReason: this.daemon.lastError,
     });
     this.item.text = view.text;
     this.item.command = view.command;

@@ -119,3 +119,10 @@ describe('status bar: a broken rules file', () => {
     assert.equal(v.command, 'switchyard.showSpend');
   });
 });
+
+describe('status bar: a daemon that cannot start', () => {
+  it('says why in the tooltip', () => {
+    const v = statusView({ ...base, connected: false, disconnectReason: 'refusing to use /tmp/h as the Switchyard home: others can read it. Fix: chmod 700 /tmp/h' });
+    assert.match(v.tooltip, /Daemon: not connected — refusing to use \/tmp\/h .*chmod 700/);
+  });
+});
