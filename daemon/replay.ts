@@ -33,7 +33,7 @@ export function replay(rows: LedgerRow[], rules: CompiledRules, now: RouterState
 }
 
 /** Rows decided between two yields (a decision is a few microseconds; a row's bookkeeping about as much). */
-const ROWS_PER_STEP = 100;
+const ROWS_PER_STEP = 50;
 
 /** As replay, yielding every ROWS_PER_STEP rows, for the daemon (runSliced). */
 export function* replaySteps(rows: LedgerRow[], rules: CompiledRules, now: RouterState, spentBefore: (fromMs: number) => number): Steps<ReplayResult> {

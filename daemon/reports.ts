@@ -1,8 +1,8 @@
 /** Spend and replay reports over the ledger, shared by the CLI (no daemon) and the daemon's HTTP API. */
 import type { ReplayResult, SpendBucket } from '../shared/protocol';
-import type { BreakdownBy, Ledger } from './ledger/ledger';
+import type { BreakdownBy, Ledger, LedgerRow } from './ledger/ledger';
 import { replaySteps } from './replay';
-import { runSliced, runToEnd } from './slices';
+import { runSliced, runToEnd, type Steps } from './slices';
 import type { CompiledRules } from './rules/types';
 import type { RouterState } from '../shared/decision';
 
@@ -40,6 +40,20 @@ export function replayReportAsync(ledger: Ledger, sinceMs: number, rules: Compil
   return runSliced(replayReportSteps(ledger, sinceMs, rules, state));
 }
 
-function replayReportSteps(ledger: Ledger, sinceMs: number, rules: CompiledRules, state: RouterState) {
-  return replaySteps(ledger.rowsSince(sinceMs), rules, state, (from) => (from < sinceMs ? ledger.totals(from, sinceMs).costUsd : 0));
+function* replayReportSteps(ledger: Ledger, sinceMs: number, rules: CompiledRules, state: RouterState): Steps<ReplayResult> {
+  const rows = yield* rowsSince(ledger, sinceMs);
+  return yield* replaySteps(rows, rules, state, (from) => (from < sinceMs ? ledger.totals(from, sinceMs).costUsd : 0));
+}
+
+/** The ledger's rows since `sinceMs`, oldest first, read a page per step. */
+function* rowsSince(ledger: Ledger, sinceMs: number): Steps<LedgerRow[]> {
+  const PAGE = 50;
+  const rows: LedgerRow[] = [];
+  for (let after: { time: number; rowid: number } | null = null; ;) {
+    const page = ledger.rowsPage(sinceMs, after, PAGE);
+    for (const r of page.rows) rows.push(r);
+    if (page.rows.length < PAGE) return rows;
+    after = page.next;
+    yield;
+  }
 }

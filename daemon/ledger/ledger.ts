@@ -344,6 +344,16 @@ export class Ledger {
   }
 
   /**
+   * rowsSince a page at a time (reading a row costs tens of microseconds in the WASM build, so 10,000 at once hold
+   * the event loop for most of a second). `after` is the previous page's `next`; a page shorter than `limit` is the last.
+   */
+  rowsPage(sinceMs: number, after: { time: number; rowid: number } | null, limit: number): { rows: LedgerRow[]; next: { time: number; rowid: number } | null } {
+    const raw = this.all(SQL.rowsPage, [sinceMs, after?.time ?? Number.MIN_SAFE_INTEGER, after?.time ?? Number.MIN_SAFE_INTEGER, after?.rowid ?? 0, limit]);
+    const last = raw.at(-1);
+    return { rows: raw.map(toRow), next: last ? { time: Number(last.time), rowid: Number(last.page_rowid) } : null };
+  }
+
+  /**
    * Per model: median time to first token and median tokens/second (output tokens ÷ (total − ttft) seconds)
    * over its last `lastN` ok rows where both can be computed (streamed, with output tokens). Models with no
    * such row are absent (the router falls back to the catalog's seed values).

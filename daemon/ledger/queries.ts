@@ -34,6 +34,8 @@ export const SQL = {
 
   recent: `SELECT * FROM requests ORDER BY time DESC, rowid DESC LIMIT ?`,
   rowsSince: `SELECT * FROM requests WHERE time >= ? ORDER BY time ASC, rowid ASC`,
+  /** The same rows a page at a time, after the (time, rowid) of the previous page's last row. */
+  rowsPage: `SELECT *, rowid AS page_rowid FROM requests WHERE time >= ? AND (time > ? OR (time = ? AND rowid > ?)) ORDER BY time ASC, rowid ASC LIMIT ?`,
   byId: `SELECT * FROM requests WHERE id = ?`,
 
   /** Distinct non-null models through the (model, time) index: one seek per model, not a full scan. */

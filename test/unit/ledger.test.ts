@@ -598,3 +598,22 @@ describe('privacy: keyed prompt digests, scrubbed error text, a private home', (
     assert.ok(!existsSync(join(home, LEDGER_FILE)), 'nothing written into it');
   });
 });
+
+describe('reading rows a page at a time', () => {
+  test('rowsPage walks exactly the rows of rowsSince, in order, also through equal times', () => {
+    const l = Ledger.open(tempHome());
+    for (let i = 0; i < 257; i++) l.record(row({ id: `p${i}`, time: 1_000 + Math.floor(i / 3) }));
+    const all = l.rowsSince(1_010);
+    const paged: string[] = [];
+    let after: { time: number; rowid: number } | null = null;
+    for (;;) {
+      const page = l.rowsPage(1_010, after, 10);
+      paged.push(...page.rows.map((r) => r.id));
+      if (page.rows.length < 10) break;
+      after = page.next;
+    }
+    assert.deepEqual(paged, all.map((r) => r.id));
+    assert.equal(all.length, 257 - 30);
+    l.close();
+  });
+});
