@@ -1,12 +1,13 @@
-// Runs every test layer: unit and integration on node's test runner (TypeScript through tsx), then the
-// end-to-end layer in a real VS Code. Usage: node scripts/test.mjs [unit|integration|e2e]...
+// Runs every test layer: unit, integration and fuzz on node's test runner (TypeScript through tsx), then the
+// end-to-end layer in a real VS Code. Usage: node scripts/test.mjs [unit|integration|fuzz|e2e]...
+// The fuzz layer's size and seed: FUZZ_RUNS, FUZZ_SEED (test/fuzz/helpers/config.ts).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const wanted = process.argv.slice(2);
-const layers = wanted.length ? wanted : ['unit', 'integration', 'e2e'];
+const layers = wanted.length ? wanted : ['unit', 'integration', 'fuzz', 'e2e'];
 
 function findTests(dir) {
   if (!existsSync(dir)) return [];

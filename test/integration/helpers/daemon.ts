@@ -42,11 +42,12 @@ export function mockRules(mock: MockUpstream, extra: Record<string, unknown> = {
 
 export const TEST_KEYS = { OPENAI_API_KEY: 'sk-test-openai-0123456789abcdef', ANTHROPIC_API_KEY: 'sk-ant-test-0123456789abcdef' };
 
-export async function startDaemon(opts: { rulesText: string; home?: string; env?: Record<string, string>; args?: string[] }): Promise<RunningDaemon> {
+/** `entry`: another build's daemon.js (the fuzz layer's FUZZ_DIST); default dist/daemon.js. */
+export async function startDaemon(opts: { rulesText: string; home?: string; env?: Record<string, string>; args?: string[]; entry?: string }): Promise<RunningDaemon> {
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'sy-daemon-'));
   const rulesFile = join(home, 'test-rules.json');
   writeFileSync(rulesFile, opts.rulesText);
-  const proc = spawn(process.execPath, [join(DIST, 'daemon.js'), '--port', '0', '--rules', rulesFile, ...(opts.args ?? [])], {
+  const proc = spawn(process.execPath, [opts.entry ?? join(DIST, 'daemon.js'), '--port', '0', '--rules', rulesFile, ...(opts.args ?? [])], {
     env: { ...process.env, ...TEST_KEYS, SWITCHYARD_HOME: home, SWITCHYARD_QUIET: '1', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
