@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { CanonicalRequest, CanonicalResponse, StreamEvent } from '../../shared/canonical';
 import { RequestFormatError } from '../../daemon/providers/translate/common';
+import { MAX_OUTPUT_TOKENS } from '../../shared/config';
 import {
   fromOpenAIRequest, fromOpenAIResponse, OpenAIStreamDecoder, OpenAIStreamEncoder, finishReasonFromOpenAI,
   finishReasonToOpenAI, toOpenAIRequest, toOpenAIResponse, usageFromOpenAI, usageToOpenAI,
@@ -185,6 +186,29 @@ describe('client bodies → canonical (the daemon HTTP API)', () => {
     expectFormatError(() => fromOpenAIRequest({ model: 'm', messages: [{ role: 'user', content: 42 }] }), 'invalid_request', 'messages[0].content');
     expectFormatError(() => fromAnthropicRequest({ model: 'm', messages: [{ role: 'system', content: 'x' }] }), 'invalid_request', 'messages[0].role');
     expectFormatError(() => fromAnthropicRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], stop_sequences: 'END' }), 'invalid_request', 'stop_sequences');
+  });
+
+  test('absurd max_tokens are refused at parse time with the limit in the message (1e308 was accepted and priced at $6e+301)', () => {
+    const user = [{ role: 'user', content: 'x' }];
+    const limit = new RegExp(`from 1 to ${MAX_OUTPUT_TOKENS}\\b`);
+    // 1e400 in JSON text parses to Infinity; 1e308 and 2**53 + 1 are "integers" to Number.isInteger.
+    for (const v of [1e308, JSON.parse('1e400'), -1, 0, 1.5, MAX_OUTPUT_TOKENS + 1, 2 ** 53 + 1, '100']) {
+      expectFormatError(() => fromOpenAIRequest({ model: 'm', messages: user, max_tokens: v }), 'invalid_request', 'max_tokens', limit);
+      expectFormatError(() => fromOpenAIRequest({ model: 'm', messages: user, max_completion_tokens: v }), 'invalid_request', 'max_completion_tokens', limit);
+      expectFormatError(() => fromAnthropicRequest({ model: 'm', messages: user, max_tokens: v }), 'invalid_request', 'max_tokens', limit);
+    }
+    expectFormatError(() => fromOpenAIRequest({ model: 'm', messages: user, max_tokens: 1e308 }), 'invalid_request', 'max_tokens', /got 1e\+308/);
+    assert.equal(fromOpenAIRequest({ model: 'm', messages: user, max_tokens: MAX_OUTPUT_TOKENS }).request.maxTokens, MAX_OUTPUT_TOKENS);
+    assert.equal(fromAnthropicRequest({ model: 'm', messages: user, max_tokens: 1 }).request.maxTokens, 1);
+  });
+
+  test('temperature outside 0–2 or not finite is refused naming the range and the value', () => {
+    const user = [{ role: 'user', content: 'x' }];
+    for (const v of [JSON.parse('1e400'), -0.1, 2.01, 1e308, '0.5']) {
+      expectFormatError(() => fromOpenAIRequest({ model: 'm', messages: user, temperature: v }), 'invalid_request', 'temperature', /from 0 to 2, got /);
+      expectFormatError(() => fromAnthropicRequest({ model: 'm', messages: user, temperature: v }), 'invalid_request', 'temperature', /from 0 to 2, got /);
+    }
+    assert.equal(fromOpenAIRequest({ model: 'm', messages: user, temperature: 2 }).request.temperature, 2);
   });
 });
 

@@ -7,6 +7,7 @@
  * Anthropic reports cache reads and cache writes apart from `input_tokens`, so its translator adds them in.
  */
 import type { FinishReason, Usage } from '../../../shared/canonical';
+import { MAX_OUTPUT_TOKENS } from '../../../shared/config';
 
 export type RequestFormatErrorCode = 'invalid_request' | 'unsupported';
 
@@ -46,14 +47,26 @@ export function unsupported(param: string, message: string): never {
 /** Validates and copies the optional sampling fields both wire formats share. */
 export function readTemperature(v: unknown, param = 'temperature'): number | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 2) invalid(param, `${param} must be a number between 0 and 2`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 2) invalid(param, `${param} must be a number from 0 to 2, got ${describeNumber(v)}`);
   return v;
 }
 
+/**
+ * `max_tokens` / `max_completion_tokens`: a whole number from 1 to MAX_OUTPUT_TOKENS (the largest context
+ * window in the catalog, so no model can give more). Refused here, at parse time, so an absurd value such as
+ * `1e308` never reaches the estimate (it priced at $6e+301) or an upstream; the per-model limit is routing's.
+ */
 export function readMaxTokens(v: unknown, param: string): number | undefined {
   if (v === undefined || v === null) return undefined;
-  if (!isNonNegInt(v) || v < 1) invalid(param, `${param} must be a positive integer`);
+  if (!isNonNegInt(v) || v < 1 || v > MAX_OUTPUT_TOKENS) {
+    invalid(param, `${param} must be a whole number from 1 to ${MAX_OUTPUT_TOKENS} (no model's context window is larger), got ${describeNumber(v)}`);
+  }
   return v;
+}
+
+/** A refused value as the caller wrote it, short: `1e+308`, `"100"`, `1.5`, `Infinity` (from `1e400`). */
+function describeNumber(v: unknown): string {
+  return typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v)).slice(0, 40);
 }
 
 export function readStream(v: unknown): boolean {
