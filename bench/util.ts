@@ -9,6 +9,7 @@ import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:ht
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { DAEMON_ENV, DAEMON_NODE_ARGS } from '../shared/daemonProcess';
 
 /** The repository (a bundled bench is told through SWITCHYARD_BENCH_ROOT, since it runs from a temp folder). */
 export const ROOT = process.env.SWITCHYARD_BENCH_ROOT ?? join(__dirname, '..');
@@ -185,7 +186,10 @@ export const TEST_KEYS = { OPENAI_API_KEY: 'sk-bench-openai-0123456789abcdef', A
 
 export interface Daemon { url: string; port: number; token: string; home: string; pid: number; child: Child; stop(): Promise<void> }
 
-/** The built daemon (dist/daemon.js) in a fresh SWITCHYARD_HOME, with the given rules. */
+/**
+ * The built daemon (dist/daemon.js) in a fresh SWITCHYARD_HOME, with the given rules, started as the extension
+ * starts it (shared/daemonProcess.ts: V8 flags and environment), so memory and speed are the shipped ones.
+ */
 export async function startSwitchyard(rulesText: string, opts: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv; script?: string } = {}): Promise<Daemon> {
   const home = mkdtempSync(join(tmpdir(), 'sy-bench-'));
   const rulesFile = join(home, 'bench-rules.json');
@@ -193,7 +197,7 @@ export async function startSwitchyard(rulesText: string, opts: { nodeArgs?: stri
   let child: Child;
   try {
     child = await spawnNode(opts.script ?? join(DIST, 'daemon.js'), ['--port', '0', '--rules', rulesFile], {
-      env: { ...TEST_KEYS, SWITCHYARD_HOME: home, SWITCHYARD_QUIET: '1', ...opts.env }, nodeArgs: opts.nodeArgs, cwd: home,
+      env: { ...DAEMON_ENV, ...TEST_KEYS, SWITCHYARD_HOME: home, SWITCHYARD_QUIET: '1', ...opts.env }, nodeArgs: [...DAEMON_NODE_ARGS, ...(opts.nodeArgs ?? [])], cwd: home,
     });
   } catch (e) {
     rmSync(home, { recursive: true, force: true });

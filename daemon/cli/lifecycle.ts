@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { DAEMON_ENV, DAEMON_NODE_ARGS } from '../../shared/daemonProcess';
 import { runDaemon } from '../main';
 import { isAlive, paths, readDaemonInfo } from '../home';
 import { switchyardHome } from '../rules/load';
@@ -23,7 +24,8 @@ export async function startCommand(argv: string[]): Promise<number> {
   if (running) { console.log(`switchyard: already running on 127.0.0.1:${running.port} (pid ${running.pid})`); return 0; }
   const args = [join(__dirname, 'daemon.js'), ...(values.port ? ['--port', values.port] : []), ...(values.rules ? ['--rules', values.rules] : [])];
   const errFd = openSync(paths(home).log, 'a', 0o600);
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', errFd], env: { ...process.env, SWITCHYARD_QUIET: '1' }, cwd: process.cwd() });
+  // Started as the extension starts it (shared/daemonProcess.ts), so that its memory is the same.
+  const child = spawn(process.execPath, [...DAEMON_NODE_ARGS, ...args], { detached: true, stdio: ['ignore', 'pipe', errFd], env: { ...DAEMON_ENV, ...process.env, SWITCHYARD_QUIET: '1' }, cwd: process.cwd() });
   const line = await new Promise<string | null>((resolve) => {
     const rl = createInterface({ input: child.stdout! });
     const timer = setTimeout(() => resolve(null), 15_000);

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DAEMON_ENV, DAEMON_NODE_ARGS } from '../../shared/daemonProcess';
 import type { Logger } from './client';
 import { checkHealth, findRunningDaemon, processAlive, readDaemonInfo, type DaemonInfo } from './discovery';
 
@@ -84,12 +85,12 @@ export function spawnDaemon(options: EnsureDaemonOptions): SpawnedDaemon {
   const args = daemonArgs(options);
   const logFd = openSync(join(options.home, OUTPUT_LOG), 'a', 0o600);
   try {
-    const child = spawn(options.execPath ?? process.execPath, args, {
+    const child = spawn(options.execPath ?? process.execPath, [...DAEMON_NODE_ARGS, ...args], {
       cwd: options.home,
       detached: true,
       windowsHide: true,
       stdio: ['ignore', logFd, logFd],
-      env: { ...(options.env ?? process.env), ELECTRON_RUN_AS_NODE: '1', SWITCHYARD_HOME: options.home, SWITCHYARD_QUIET: '1' },
+      env: { ...DAEMON_ENV, ...(options.env ?? process.env), ELECTRON_RUN_AS_NODE: '1', SWITCHYARD_HOME: options.home, SWITCHYARD_QUIET: '1' },
     });
     const exited = new Promise<string>((resolve) => {
       child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${code}`));
