@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decide } from '../../daemon/router/decide';
 import { routeInput } from '../../daemon/router/prepare';
-import { PromptScanner, promptPattern } from '../../daemon/router/promptScan';
+import { PROMPT_SCAN_CHARS, PromptScanner, promptPattern, scannedPart } from '../../daemon/router/promptScan';
 import type { PromptCondition } from '../../shared/config';
 import { generatedPrompts, matchesAlone, SCAN_CHECK_CONDITIONS } from '../fixtures/promptPatterns';
 import { compile, state } from './helpers/rules';
@@ -73,5 +73,32 @@ describe('decide with a prepared prompt scan', () => {
     const expected = { path: 'if.any', expected: 'one of 2 conditions', actual: 'none matched (first: if.any[0].task expected "a", got "chat")' };
     assert.equal(failed.actual, expected.actual);
     assert.deepEqual(JSON.parse(JSON.stringify(failed)), expected);
+  });
+});
+
+describe('prompt scanner: bounded reading', () => {
+  it('reads the first PROMPT_SCAN_CHARS characters of a prompt, and nothing after them', () => {
+    const scanner = new PromptScanner([promptPattern({ contains: 'needle' }), promptPattern({ regex: '^start' }), promptPattern({ regex: 'end$' })]);
+    const filler = 'x'.repeat(PROMPT_SCAN_CHARS);
+    assert.deepEqual([...scanner.scan('start ' + filler + ' needle end')], [0, 1, 0], 'past the prefix: not seen');
+    assert.deepEqual([...scanner.scan('start needle ' + filler + 'end')], [1, 1, 0]);
+    assert.deepEqual([...scanner.scan('start needle end')], [1, 1, 1]);
+    // `$` matches at the end of the part read, as docs/RULES.md says.
+    assert.deepEqual([...scanner.scan(filler.slice(3) + 'end' + ' more text')], [0, 0, 1]);
+  });
+
+  it('bounds the time of one scan, however long the prompt', () => {
+    const scanner = new PromptScanner([promptPattern({ regex: '\\b(prove|derive)\\b', flags: 'i' }), promptPattern({ contains: ['TODO', 'FIXME'] })]);
+    const huge = 'const derived = compute(x); // notes\n'.repeat(800_000); // ≈30 MB
+    const t0 = performance.now();
+    scanner.scan(huge);
+    const took = performance.now() - t0;
+    assert.ok(took < 250, `one scan of a 30 MB prompt took ${took.toFixed(0)} ms`); // the whole prompt: ≈0.3–0.8 s
+  });
+
+  it('keeps a surrogate pair whole at the cut', () => {
+    const p = 'a'.repeat(PROMPT_SCAN_CHARS - 1) + '😀' + 'tail';
+    assert.equal(scannedPart(p).length, PROMPT_SCAN_CHARS - 1);
+    assert.equal(scannedPart('short'), 'short');
   });
 });
