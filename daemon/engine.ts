@@ -124,7 +124,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** The router's view of the world right now, for `rules`. */
   state(rules: CompiledRules = this.rules): RouterState {
-    const keys: Record<string, boolean> = {};
+    const keys = Object.create(null) as Record<string, boolean>; // keyed by provider names from the rules file
     for (const p of Object.values(rules.providers)) keys[p.name] = this.keys.has(p);
     const { today, monthTotal } = this.spendNow();
     return { now: this.now(), spentTodayUsd: today, spentMonthUsd: monthTotal, circuits: this.circuits.snapshot(), keys, ...this.learned };

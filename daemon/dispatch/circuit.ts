@@ -120,7 +120,7 @@ export class CircuitBreakers {
    */
   snapshot(): Record<string, CircuitInfo> {
     const now = this.now();
-    const out: Record<string, CircuitInfo> = {};
+    const out = Object.create(null) as Record<string, CircuitInfo>; // keyed by provider/model names from rules files
     for (const [key, c] of this.circuits) out[key] = this.describe(c, now);
     return out;
   }

@@ -359,7 +359,7 @@ export class Ledger {
    * such row are absent (the router falls back to the catalog's seed values).
    */
   latencyStats(lastN = 50): Record<string, LatencyStat> {
-    const out: Record<string, LatencyStat> = {};
+    const out = Object.create(null) as Record<string, LatencyStat>; // keyed by model ids from rules files
     for (const model of this.models()) {
       const rows = this.all(SQL.latency, [model, lastN]);
       if (rows.length === 0) continue;
@@ -372,7 +372,7 @@ export class Ledger {
 
   /** Per model: median of reported ÷ estimated input tokens over its last `lastN` ok rows having both. */
   calibration(lastN = 50): Record<string, number> {
-    const out: Record<string, number> = {};
+    const out = Object.create(null) as Record<string, number>; // keyed by model ids from rules files
     for (const model of this.models()) {
       const rows = this.all(SQL.calibration, [model, lastN]);
       if (rows.length === 0) continue;

@@ -55,7 +55,9 @@ export class KeyStore {
   get(provider: ResolvedProvider): string | undefined {
     const fromEditor = this.editorKeys.get(provider.name);
     if (fromEditor) return fromEditor;
-    const fromEnv = provider.apiKeyEnv ? this.env[provider.apiKeyEnv]?.trim() : undefined;
+    // Own variables only: `"apiKeyEnv": "constructor"` must not read Object.prototype.constructor.
+    const raw = provider.apiKeyEnv && Object.hasOwn(this.env, provider.apiKeyEnv) ? this.env[provider.apiKeyEnv] : undefined;
+    const fromEnv = typeof raw === 'string' ? raw.trim() : undefined;
     if (!fromEnv) return undefined;
     this.envKeysSeen.add(fromEnv);
     return fromEnv;

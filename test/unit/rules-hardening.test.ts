@@ -57,6 +57,12 @@ describe('rules loading is bounded and total', () => {
       assert.ok(r && 'error' in r, `${model} is an unknown model`);
     }
   });
+  it('an apiKeyEnv that names an inherited property finds no key (and does not throw)', () => {
+    const rules = compile({ providers: { openai: { type: 'openai', apiKeyEnv: 'constructor' }, anthropic: { type: 'anthropic', apiKeyEnv: 'toString' } } });
+    const engine = new Engine(() => rules, null, Date.now, { PATH: '/bin' });
+    assert.ok(engine.health().every((h) => !h.hasKey));
+    assert.equal(engine.state().keys.openai, false);
+  });
   it('"__proto__" as a key is refused (a JS object would silently drop it)', () => {
     const text = JSON.stringify({ ...BASE, tiers: { ...BASE.tiers } }).replace('"tiers":{', '"tiers":{"__proto__":["mini"],');
     const [e] = errors(text);
