@@ -43,7 +43,7 @@ export function promptPattern(cond: PromptCondition): string {
  * Patterns per RE2 set. Every hand-written file fits one set (one pass over the prompt); a file with thousands of
  * prompt conditions gets several, so that no single set takes long to compile (10,000 patterns in one: ~0.4 s).
  */
-const PATTERNS_PER_SET = 128;
+const PATTERNS_PER_SET = 64;
 
 export class PromptScanner {
   /** `base`: the index of the set's first pattern among all patterns. */

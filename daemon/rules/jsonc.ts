@@ -83,7 +83,7 @@ export function* readJsonc(text: string): Steps<JsoncResult> {
 
   for (;;) {
     const kind: number = scanner.scan();
-    if (++tokens % 10_000 === 0) yield;
+    if (++tokens % 2_000 === 0) yield;
     const error = scanner.getTokenError();
     if (error && SCAN_ERRORS[error]) return fail('syntax', SCAN_ERRORS[error]);
     const top = stack.at(-1);
