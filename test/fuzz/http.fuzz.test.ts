@@ -14,7 +14,7 @@ import { RequestFormatError } from '../../daemon/providers/translate/common';
 import { fromOpenAIRequest } from '../../daemon/providers/translate/openai';
 import { startMockUpstream, type MockUpstream } from '../fixtures/mock-upstream';
 import {
-  anthropicBody, anyJson, bodyText, headerSafe, hintHeaders, hostileName, openaiBody, PROTO_NAMES, routeRequest, rulesText,
+  anthropicBody, anyJson, bodyText, cleanAnthropicBody, cleanOpenaiBody, headerSafe, hintHeaders, hostileName, openaiBody, PROTO_NAMES, routeRequest, rulesText,
   toJsonText, upstreamFault, type GeneratedFault,
 } from './helpers/arbitraries';
 import { assertCompletionBody, assertHttpReply, type Format } from './helpers/checks';
@@ -81,8 +81,8 @@ describe('HTTP API under generated input', () => {
     t.diagnostic(describeRun());
     const ledger = new LedgerTracker();
     const kase = fc.oneof(
-      fc.record({ format: fc.constant<Format>('openai'), body: bodyText(openaiBody), headers: hintHeaders, fault: upstreamFault }),
-      fc.record({ format: fc.constant<Format>('anthropic'), body: bodyText(anthropicBody), headers: hintHeaders, fault: upstreamFault }),
+      fc.record({ format: fc.constant<Format>('openai'), body: bodyText(openaiBody, cleanOpenaiBody), headers: hintHeaders, fault: upstreamFault }),
+      fc.record({ format: fc.constant<Format>('anthropic'), body: bodyText(anthropicBody, cleanAnthropicBody), headers: hintHeaders, fault: upstreamFault }),
     );
     const seen = new Map<string, number>();
     await fc.assert(fc.asyncProperty(kase, async (c) => {

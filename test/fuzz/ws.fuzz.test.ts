@@ -3,8 +3,8 @@
  * frame, then each method with generated params. Every frame gets exactly one reply, with the frame's id when
  * it had a string or number id and null otherwise, holding a result or a coded error that is not E_INTERNAL;
  * the daemon stays up; every `complete` ends in exactly one done or error event and one ledger row.
- * rules.save and keys.set change what later cases route by, so they are fuzzed in rules.fuzz.test.ts / below
- * with the keys put back.
+ * rules.save changes what later cases route by, so it is fuzzed in rules.fuzz.test.ts; keys.set is fuzzed here
+ * with the test keys put back after each case.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -66,12 +66,12 @@ function injectFault(fault: GeneratedFault | undefined) {
 }
 
 /** Sends one frame and checks its reply; a `complete` is followed to its end. */
-async function sendAndCheck(frameText: string | Buffer, what: string): Promise<Frame> {
+async function sendAndCheck(frameText: string | Buffer, what: string, timeoutMs = 10_000): Promise<Frame> {
   let parsed: unknown = null;
   try { parsed = JSON.parse(frameText.toString()); } catch { /* the daemon must say it is not JSON */ }
   helloSent = frameText.includes('hello');
   const rows = await rowsBefore();
-  const reply = await d.step(what, () => d.ws.send(frameText));
+  const reply = await d.step(what, () => d.ws.send(frameText, timeoutMs));
   await d.assertUp(what);
   assertWsReply(reply, expectedReplyId(parsed));
   assert.deepEqual(d.ws.problems, [], 'the daemon sent frames that are not JSON objects');
@@ -149,4 +149,22 @@ describe('WebSocket protocol under generated frames', () => {
     assert.deepEqual(d.lateDeaths.splice(0), [], 'the daemon died between cases');
     t.diagnostic(`methods called: ${[...seen].sort().map(([k, n]) => `${k}: ${n}`).join(', ')}; daemon restarts: ${d.crashes}`);
   });
+});
+
+// Shrunk counterexamples the fuzz found that daemon/server/ws.ts does not handle yet (reported; ws.ts is not this
+// suite's to fix). `todo` runs them and shows them in the summary without failing the run; drop it once they pass.
+describe('frames the fuzz found', () => {
+  const found = [
+    // String(frame.method) throws for an object whose toString is not a function: no reply (the daemon died before).
+    '{"id":0,"method":{"toString":{}}}',
+    '{"id":1,"method":{"toString":1,"valueOf":2}}',
+    '{"id":2,"method":[{"toString":null}]}',
+  ];
+  for (const frame of found) {
+    test(`gets a reply: ${frame}`, { todo: 'daemon/server/ws.ts: unknown-method message calls String() on the method' }, async () => {
+      await d.ensureUp();
+      await d.reconnect(); // a frame left unanswered must not answer into the next case
+      await sendAndCheck(frame, `the frame ${frame}`, 1000);
+    });
+  }
 });

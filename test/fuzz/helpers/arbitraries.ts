@@ -142,6 +142,19 @@ export const anthropicBody = fc.record({
   stop_sequences: maybe(fc.array(text, { maxLength: 3 })),
 }, { requiredKeys: ['model', 'messages'] }).map(dropUndefined);
 
+/** Bodies a well-behaved client sends (routable model, plain messages, sane numbers): the success and stream paths. */
+const routable = fc.constantFrom('switchyard/auto', 'auto', ...KNOWN_TIERS, ...KNOWN_MODELS, ...MODEL_IDS, 'switchyard/快速');
+const plainMessages = fc.tuple(fc.array(fc.record({ role: fc.constantFrom('user', 'assistant'), content: text }), { maxLength: 2 }), text).map(([ms, last]) => [...ms, { role: 'user', content: last }]);
+export const cleanOpenaiBody = fc.record({
+  model: routable, messages: plainMessages, stream: fc.boolean(),
+  max_tokens: maybe(fc.integer({ min: 1, max: 4096 })), temperature: maybe(fc.double({ min: 0, max: 2, noNaN: true })),
+  stream_options: maybe(fc.record({ include_usage: fc.boolean() })),
+}, { requiredKeys: ['model', 'messages', 'stream'] }).map(dropUndefined);
+export const cleanAnthropicBody = fc.record({
+  model: routable, messages: plainMessages, stream: fc.boolean(), max_tokens: fc.integer({ min: 1, max: 4096 }),
+  system: maybe(text), temperature: maybe(fc.double({ min: 0, max: 1, noNaN: true })),
+}, { requiredKeys: ['model', 'messages', 'stream', 'max_tokens'] }).map(dropUndefined);
+
 /** A RouteRequest as `/v1/route/explain` and the WebSocket take it. */
 export const routeRequest = fc.record({
   prompt: text,
@@ -192,14 +205,16 @@ export function mutated(body: fc.Arbitrary<Record<string, unknown>>) {
   });
 }
 
-/** A body as JSON text, of every kind: valid-shaped, mutated, any JSON value, not JSON at all. */
-export function bodyText(valid: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<string> {
-  return fc.oneof(
-    { weight: 5, arbitrary: valid.map((b) => toJsonText(b)) },
+/** A body as JSON text, of every kind: clean, valid-shaped with odd values, mutated, any JSON value, not JSON at all. */
+export function bodyText(valid: fc.Arbitrary<Record<string, unknown>>, clean?: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<string> {
+  const kinds: fc.WeightedArbitrary<string>[] = [
+    { weight: 4, arbitrary: valid.map((b) => toJsonText(b)) },
     { weight: 4, arbitrary: mutated(valid).map((b) => toJsonText(b)) },
     { weight: 2, arbitrary: anyJson.map((v) => toJsonText(v) ?? 'null') },
     { weight: 1, arbitrary: fc.oneof(fc.constantFrom('', ' ', '{', '{"model":', 'null', '[]', '"x"', '{"a":1}{"b":2}', '\u0000', '{"model":"mini","messages":[{"role":"user","content":"\ud800"}]}'), fc.string({ unit: 'binary', maxLength: 60 })) },
-  );
+  ];
+  if (clean) kinds.unshift({ weight: 4, arbitrary: clean.map((b) => toJsonText(b)) });
+  return fc.oneof(...kinds);
 }
 
 // ---- headers ----
