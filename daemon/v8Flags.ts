@@ -1,6 +1,7 @@
 /**
  * V8 settings the daemon sets for itself, before any other module loads (daemonEntry.ts imports this first), so
- * that they hold however the daemon was started (the extension's spawn, `switchyard start`, a test).
+ * that they hold however dist/daemon.js was started (the extension's spawn, `switchyard start`, a test); the
+ * foreground `switchyard daemon` (dist/cli.js) runs without them.
  *
  * `--liftoff-only`: WebAssembly (SQLite here, tiktoken in its worker) runs on V8's baseline compiler alone. The
  * optimising tier recompiled most of SQLite in the background as the ledger opened and kept ≈25–30 MB of code and
