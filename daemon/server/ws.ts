@@ -188,7 +188,7 @@ export function createWsServer(ctx: WsContext) {
       const id = typeof rawId === 'string' || (typeof rawId === 'number' && Number.isFinite(rawId)) ? rawId : null;
       if (id === null) return send(ws, { id: null, error: { code: ErrorCodes.badRequest, message: 'a request needs an "id" (string or number)' } });
       const name = typeof method === 'string' && Object.hasOwn(methods, method) ? (method as MethodName) : undefined;
-      if (!name) return send(ws, { id, error: { code: ErrorCodes.unknownMethod, message: `unknown method ${JSON.stringify(String(method).slice(0, 80))}; methods: ${Object.keys(methods).join(', ')}` } });
+      if (!name) return send(ws, { id, error: { code: ErrorCodes.unknownMethod, message: `unknown method ${typeof method === 'string' ? JSON.stringify(method.slice(0, 80)) : `(a ${method === null ? 'null' : Array.isArray(method) ? 'list' : typeof method}, not a name)`}; methods: ${Object.keys(methods).join(', ')}` } });
       const checked = PARAMS[name].safeParse(params ?? {});
       if (!checked.success) return send(ws, { id, error: { code: ErrorCodes.badRequest, message: `${name}: ${describeIssues(checked.error.issues, 'params')}` } });
       try {
