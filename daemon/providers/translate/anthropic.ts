@@ -7,7 +7,7 @@ import type { CanonicalRequest, CanonicalResponse, FinishReason, StreamEvent, Us
 import type { ChatMessage } from '../../../shared/decision';
 import { ProviderError } from '../types';
 import {
-  cleanUsage, count, invalid, isRecord, readMaxTokens, readStream, readTemperature, refusePart, sseFrame, unsupported,
+  asText, cleanUsage, count, invalid, isRecord, readMaxTokens, readStream, readTemperature, refusePart, sseFrame, unsupported,
 } from './common';
 
 /** Anthropic requires `max_tokens`; this is sent when the canonical request has none. */
@@ -314,7 +314,7 @@ export class AnthropicStreamDecoder {
       }
       case 'error': {
         const e = isRecord(ev.error) ? ev.error : {};
-        throw new ProviderError('http', `error inside the stream: ${String(e.message ?? e.type ?? 'unknown')}`, statusForAnthropicErrorType(e.type));
+        throw new ProviderError('http', `error inside the stream: ${asText(e.message ?? e.type ?? 'unknown')}`, statusForAnthropicErrorType(e.type));
       }
       default:
         // ping, content_block_stop, and event types added later.

@@ -64,6 +64,11 @@ export function readMaxTokens(v: unknown, param: string): number | undefined {
   return v;
 }
 
+/** Any JSON value as text for a message: strings as they are, the rest as JSON (String() throws on `{"toString":{}}`). */
+export function asText(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v) ?? typeof v;
+}
+
 /** A refused value as the caller wrote it, short: `1e+308`, `"100"`, `1.5`, `Infinity` (from `1e400`). */
 function describeNumber(v: unknown): string {
   return typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v)).slice(0, 40);

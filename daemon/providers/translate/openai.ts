@@ -7,7 +7,7 @@ import type { CanonicalRequest, CanonicalResponse, FinishReason, StreamEvent, Us
 import type { ChatMessage } from '../../../shared/decision';
 import { ProviderError } from '../types';
 import {
-  cleanUsage, invalid, isRecord, readMaxTokens, readStream, readTemperature, refusePart, sseFrame, unsupported,
+  asText, cleanUsage, invalid, isRecord, readMaxTokens, readStream, readTemperature, refusePart, sseFrame, unsupported,
 } from './common';
 
 // ---- wire types (the subset Switchyard reads and writes) ----
@@ -179,7 +179,7 @@ export function fromOpenAIRequest(body: unknown): ParsedOpenAIRequest {
   if (Array.isArray(body.functions) && body.functions.length > 0) unsupported('functions', 'function calling is not supported by Switchyard yet (functions)');
   if (body.n !== undefined && body.n !== null && body.n !== 1) unsupported('n', 'only n = 1 is supported');
   if (isRecord(body.response_format) && body.response_format.type !== 'text') {
-    unsupported('response_format', `response_format "${String(body.response_format.type)}" is not supported; only text`);
+    unsupported('response_format', `response_format ${JSON.stringify(body.response_format.type) ?? "(none)"} is not supported; only text`);
   }
   if (!Array.isArray(body.messages) || body.messages.length === 0) invalid('messages', 'messages must be a non-empty array');
 
@@ -249,7 +249,7 @@ export function toOpenAIResponse(res: CanonicalResponse, options: ToOpenAIRespon
 /** An upstream OpenAI (or compatible) JSON response → canonical. Throws ProviderError('malformed'). */
 export function fromOpenAIResponse(body: unknown): CanonicalResponse {
   if (!isRecord(body)) throw new ProviderError('malformed', 'upstream response is not a JSON object');
-  if (isRecord(body.error)) throw new ProviderError('malformed', `upstream response carries an error: ${String(body.error.message ?? 'unknown')}`);
+  if (isRecord(body.error)) throw new ProviderError('malformed', `upstream response carries an error: ${asText(body.error.message ?? 'unknown')}`);
   const choice = Array.isArray(body.choices) ? body.choices[0] : undefined;
   if (!isRecord(choice) || !isRecord(choice.message)) throw new ProviderError('malformed', 'upstream response has no choices[0].message');
   const msg = choice.message;
@@ -308,7 +308,7 @@ export class OpenAIStreamDecoder {
     if (isRecord(chunk.error)) {
       const e = chunk.error;
       const status = typeof e.status === 'number' ? e.status : typeof e.code === 'number' ? e.code : 500;
-      throw new ProviderError('http', `error inside the stream: ${String(e.message ?? 'unknown')}`, status);
+      throw new ProviderError('http', `error inside the stream: ${asText(e.message ?? 'unknown')}`, status);
     }
     if (typeof chunk.id === 'string' && !this.id) this.id = chunk.id;
     if (typeof chunk.model === 'string' && !this.model) this.model = chunk.model;
