@@ -101,7 +101,7 @@ describe('canonical request → upstream bodies', () => {
 });
 
 describe('client bodies → canonical (the daemon HTTP API)', () => {
-  it('values whose String() throws are quoted as JSON in the refusal, not a TypeError (was a 500)', () => {
+  test('values whose String() throws are quoted as JSON in the refusal, not a TypeError (was a 500)', () => {
     expectFormatError(() => fromOpenAIRequest({ model: 'x', messages: [{ role: 'user', content: 'hi' }], response_format: { type: { toString: {} } } }), 'unsupported', 'response_format', /response_format \{"toString":\{\}\} is not supported/);
   });
   test('OpenAI body: string and text-part content, system + developer gathered, max_tokens, stop string', () => {
