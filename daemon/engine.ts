@@ -64,6 +64,14 @@ export class CompletionError extends Error {
 
 /** Delivered text counted exactly up to this many characters; beyond it, scaled (a cut answer can be megabytes). */
 const DELIVERED_COUNT_CHARS = 16 * 1024;
+const deliveredHead = (text: string) => (text.length > DELIVERED_COUNT_CHARS ? text.slice(0, DELIVERED_COUNT_CHARS) : text);
+
+/** How the engine counts tokens: in process (CLI `ask`, tests) or on the daemon's worker thread (workerCounter.ts). */
+export interface TokenCounter {
+  countRoute: RouteCounter;
+  countText(text: string, encoding: Encoding): number | Promise<number>;
+}
+const IN_PROCESS: TokenCounter = { countRoute, countText: countTokens };
 
 /**
  * The usage of a stream that ended after its commit point. The upstream's own usage when it was reported after
@@ -72,11 +80,14 @@ const DELIVERED_COUNT_CHARS = 16 * 1024;
  * so far), input tokens from the reported usage when there was one (Anthropic reports them at message_start),
  * else the routing estimate for that candidate.
  */
-export function deliveredUsage(e: Pick<DispatchError, 'usage' | 'usageCoversText' | 'partialText'>, encoding: Encoding, estimatedInputTokens: number): { usage: Usage; estimated: string | null } {
+export function deliveredUsage(
+  e: Pick<DispatchError, 'usage' | 'usageCoversText' | 'partialText'>, encoding: Encoding, estimatedInputTokens: number,
+  count: (text: string, encoding: Encoding) => number = countTokens,
+): { usage: Usage; estimated: string | null } {
   if (e.usage && e.usageCoversText) return { usage: e.usage, estimated: null };
   const text = e.partialText;
-  const head = text.length > DELIVERED_COUNT_CHARS ? text.slice(0, DELIVERED_COUNT_CHARS) : text;
-  const counted = Math.round(countTokens(head, encoding) * (head.length ? text.length / head.length : 0));
+  const head = deliveredHead(text);
+  const counted = Math.round(count(head, encoding) * (head.length ? text.length / head.length : 0));
   const outputTokens = Math.max(counted, e.usage?.outputTokens ?? 0);
   const usage: Usage = e.usage ? { ...e.usage, outputTokens } : { inputTokens: estimatedInputTokens, outputTokens };
   return { usage, estimated: `output tokens counted in the delivered text${e.usage ? '' : ', input tokens from the routing estimate'}` };
@@ -99,8 +110,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     readonly ledger: Ledger | null,
     private readonly now: () => number = Date.now,
     env: NodeJS.ProcessEnv = process.env,
-    /** In process by default (CLI `ask`, tests); the daemon passes its tokenizer worker's (workerCounter.ts). */
-    private readonly countTokens: RouteCounter = countRoute,
+    /** In process by default (CLI `ask`, tests); the daemon passes its tokenizer worker (workerCounter.ts). */
+    private readonly tokens: TokenCounter = IN_PROCESS,
   ) {
     super();
     this.keys = new KeyStore(env);
@@ -132,7 +143,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** The router's input for `request`: token counts (awaited: the daemon counts off its event loop) and the prompt scan. */
   prepare(request: RouteRequest, rules: CompiledRules = this.rules): Promise<RouteInput> {
-    return prepareRouteInput(request, rules, this.countTokens);
+    return prepareRouteInput(request, rules, this.tokens.countRoute);
   }
 
   async preview(request: RouteRequest, forced?: ForcedTarget, rules: CompiledRules = this.rules): Promise<Decision> {
@@ -211,7 +222,11 @@ export class Engine extends EventEmitter<EngineEvents> {
       // provider charged for it. Dispatch names the serving candidate only then.
       const served = e.candidate;
       const model = served ? rules.models[served.name] : undefined;
-      const delivered = served && model ? deliveredUsage(e, model.encoding, served.estimate.inputTokens) : undefined;
+      // The delivered text is counted by this.tokens (the daemon's worker: never tiktoken on this thread); should the
+      // worker fail, a rough 4 characters a token.
+      const head = served && model && !(e.usage && e.usageCoversText) ? deliveredHead(e.partialText) : '';
+      const headTokens = head ? await Promise.resolve(this.tokens.countText(head, model!.encoding)).catch(() => Math.ceil(head.length / 4)) : 0;
+      const delivered = served && model ? deliveredUsage(e, model.encoding, served.estimate.inputTokens, () => headTokens) : undefined;
       this.record(requestId, request, decision, started, rules, {
         status, attempts: e.attempts, fallbacks: Math.max(0, e.attempts.filter((a) => a.outcome !== 'skipped').length - 1),
         error: delivered?.estimated ? `${e.message} (usage estimated: ${delivered.estimated})` : e.message,

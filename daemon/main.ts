@@ -63,7 +63,7 @@ export async function runDaemon(argv: string[]): Promise<number> {
   ledger.prune(rules.current.config.ledger.retentionDays);
   // Token counting runs on a worker thread, stopped when idle: never on this event loop (workerCounter.ts).
   const tokens = new WorkerTokenCounter();
-  const engine = new Engine(() => rules.current, ledger, Date.now, process.env, tokens.countRoute);
+  const engine = new Engine(() => rules.current, ledger, Date.now, process.env, tokens);
   const log = createLogger(paths(home).log, (s) => engine.keys.redact(s), process.env.SWITCHYARD_QUIET !== '1');
   for (const w of rules.state.issues) log.warn(formatIssue(w));
   // Every rules file in use — the daemon's own and those windows named — reloads on change; the daemon's own

@@ -72,6 +72,9 @@ export class WorkerTokenCounter {
     return finishCount(plan, await this.countTexts(plan.texts, encoding));
   };
 
+  /** Tokens of one text, as tokens.ts `countTokens` counts it. */
+  readonly countText = async (text: string, encoding: Encoding): Promise<number> => (await this.countTexts([text], encoding))[0];
+
   /** Tokens of each text (special-token text counted as plain text), from the cache or the worker. */
   async countTexts(texts: readonly string[], encoding: Encoding): Promise<number[]> {
     const cache = this.cache(encoding);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { RouteRequest } from '../../shared/decision';
 import { EXACT_CHARS } from '../../daemon/estimate/routeCount';
-import { countRoute, tokenCacheStats } from '../../daemon/estimate/tokens';
+import { countRoute, countTokens, tokenCacheStats } from '../../daemon/estimate/tokens';
 import { WorkerTokenCounter } from '../../daemon/estimate/workerCounter';
 
 /** Deterministic PRNG (LCG on 32 bits). */
@@ -53,6 +53,7 @@ describe('WorkerTokenCounter', () => {
       { prompt: 'tail', messages: Array.from({ length: 40 }, (_, i) => ({ role: i % 2 ? 'assistant' as const : 'user' as const, content: hostile(40_000, 10 + i) })) },
     ];
     for (const enc of ['o200k_base', 'cl100k_base'] as const) {
+      assert.equal(await counter.countText(requests[3].prompt, enc), countTokens(requests[3].prompt, enc));
       for (const req of requests) {
         const viaWorker = await counter.countRoute(req, enc);
         assert.deepEqual(viaWorker, countRoute(req, enc), `${enc}, prompt of ${req.prompt.length} chars`);
