@@ -56,7 +56,7 @@ export async function benchDaemon(opts: { starts?: number; ledger?: boolean } = 
       bar: `P50 ≤ ${BAR_READY_MS} ms`,
       ok: rs.p50 <= BAR_READY_MS,
     });
-    rows.push({ name: 'start-up: spawn → first routed answer (tokenizer loads just after ready), P50 / max', value: `${ms(fa.p50)} / ${ms(fa.max)}` });
+    rows.push({ name: 'start-up: spawn → first routed answer (the tokenizer worker starts just after ready), P50 / max', value: `${ms(fa.p50)} / ${ms(fa.max)}` });
 
     // --- Memory ------------------------------------------------------------------------------------------------
     const d = await startSwitchyard(rules);
