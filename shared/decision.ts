@@ -107,4 +107,6 @@ export interface Decision {
   estimate: Estimate;
   /** Token count the rules saw (o200k_base, with message overhead). */
   inputTokens: number;
+  /** Present when the request was too large to count whole and the counts are extrapolated (docs/RULES.md, Large requests). */
+  inputTokensApproximate?: true;
 }

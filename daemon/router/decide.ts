@@ -19,6 +19,8 @@ export interface RouteInput {
    * whole prompt once per request). Used only when it came from these very rules; otherwise decide() scans.
    */
   promptScan?: { scanner: PromptScanner; hits: PromptHits };
+  /** The counts are extrapolated: the request was too large to count whole (estimate/routeCount.ts). */
+  tokensApproximate?: boolean;
 }
 
 /** A caller that names its target (HTTP `model`: a tier or a model) bypasses the rules; the trace says so. */
@@ -78,7 +80,9 @@ export function decide(input: RouteInput, rules: CompiledRules, state: RouterSta
   }
   const estimate = candidates[0]?.estimate ?? estimateFor(models[0], input.tokens, request, state);
   const rule = forced?.label ?? (matchedIndex >= 0 ? rules.config.rules[matchedIndex].name : 'default');
-  return new RoutedDecision(rule, matchedIndex, tier, target, candidates, skipped, estimate, inputTokens, explain);
+  const decision = new RoutedDecision(rule, matchedIndex, tier, target, candidates, skipped, estimate, inputTokens, explain);
+  if (input.tokensApproximate) decision.inputTokensApproximate = true;
+  return decision;
 }
 
 /**
@@ -109,9 +113,11 @@ class RoutedDecision implements Decision {
     return (this.#trace ??= this.#explain());
   }
 
+  inputTokensApproximate?: true;
+
   toJSON(): Decision {
-    const { rule, ruleIndex, tier, target, candidates, skipped, trace, estimate, inputTokens } = this;
-    return { rule, ruleIndex, tier, target, candidates, skipped, trace, estimate, inputTokens };
+    const { rule, ruleIndex, tier, target, candidates, skipped, trace, estimate, inputTokens, inputTokensApproximate } = this;
+    return { rule, ruleIndex, tier, target, candidates, skipped, trace, estimate, inputTokens, ...(inputTokensApproximate ? { inputTokensApproximate } : {}) };
   }
 }
 

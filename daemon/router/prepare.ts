@@ -20,19 +20,19 @@ export type RouteCounter = (request: RouteRequest, encoding: Encoding) => RouteC
 
 /** The router's input, counted in process (CLI, rule tests, unit tests; never the daemon's main thread). */
 export function routeInput(request: RouteRequest, rules: CompiledRules): RouteInput {
-  const tokens: Partial<Record<Encoding, number>> = {};
-  for (const enc of rules.encodings) tokens[enc] = countRoute(request, enc).tokens;
-  return withScan(request, rules, tokens);
+  return withScan(request, rules, rules.encodings.map((enc) => countRoute(request, enc)));
 }
 
 /** The router's input, counted by `count` (the daemon's worker): the same input `routeInput` makes. */
 export async function prepareRouteInput(request: RouteRequest, rules: CompiledRules, count: RouteCounter): Promise<RouteInput> {
-  const counted = await Promise.all(rules.encodings.map((enc) => count(request, enc)));
-  const tokens: Partial<Record<Encoding, number>> = {};
-  rules.encodings.forEach((enc, i) => { tokens[enc] = counted[i].tokens; });
-  return withScan(request, rules, tokens);
+  return withScan(request, rules, await Promise.all(rules.encodings.map((enc) => count(request, enc))));
 }
 
-function withScan(request: RouteRequest, rules: CompiledRules, tokens: Partial<Record<Encoding, number>>): RouteInput {
-  return { request, tokens, promptScan: { scanner: rules.promptScanner, hits: rules.promptScanner.scan(request.prompt) } };
+/** `counted[i]` is the count in `rules.encodings[i]`. */
+function withScan(request: RouteRequest, rules: CompiledRules, counted: RouteCount[]): RouteInput {
+  const tokens: Partial<Record<Encoding, number>> = {};
+  rules.encodings.forEach((enc, i) => { tokens[enc] = counted[i].tokens; });
+  const input: RouteInput = { request, tokens, promptScan: { scanner: rules.promptScanner, hits: rules.promptScanner.scan(request.prompt) } };
+  if (counted.some((c) => c.approximate)) input.tokensApproximate = true;
+  return input;
 }

@@ -2,6 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EXACT_CHARS, SAMPLE_WINDOWS, WINDOW_CHARS, finishCount, planRouteCount } from '../../daemon/estimate/routeCount';
+import { decide } from '../../daemon/router/decide';
+import { routeInput } from '../../daemon/router/prepare';
+import { compile, state } from './helpers/rules';
 
 describe('planRouteCount', () => {
   it('counts every text of a request up to EXACT_CHARS characters, exactly', () => {
@@ -33,5 +36,17 @@ describe('planRouteCount', () => {
     for (const t of a.texts) {
       assert.ok(!/^[\udc00-\udfff]/.test(t) && !/[\ud800-\udbff]$/.test(t), 'a window starts or ends inside a pair');
     }
+  });
+});
+
+describe('a decision on an extrapolated count', () => {
+  it('says so (inputTokensApproximate), and only then', () => {
+    const rules = compile({});
+    const big = decide(routeInput({ prompt: 'word '.repeat(EXACT_CHARS / 4) }, rules), rules, state());
+    assert.equal(big.inputTokensApproximate, true);
+    assert.equal((JSON.parse(JSON.stringify(big)) as { inputTokensApproximate?: boolean }).inputTokensApproximate, true);
+    const small = decide(routeInput({ prompt: 'word' }, rules), rules, state());
+    assert.equal(small.inputTokensApproximate, undefined);
+    assert.ok(!('inputTokensApproximate' in (JSON.parse(JSON.stringify(small)) as object)));
   });
 });
