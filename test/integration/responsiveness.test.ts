@@ -2,45 +2,11 @@
 // ~10 ms) while a 30 MB body is explained. The pings come from another process, so that this process building
 // and sending 30 MB cannot delay them.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { startMockUpstream, type MockUpstream } from '../fixtures/mock-upstream';
 import { mockRules, startDaemon, type RunningDaemon } from './helpers/daemon';
-
-const PINGER = `
-const http = require('node:http');
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-const port = Number(process.argv[1]);
-const lat = [];
-let stop = false;
-process.stdin.on('data', () => { stop = true; });
-const ping = () => new Promise((resolve) => {
-  const t0 = performance.now();
-  http.get({ host: '127.0.0.1', port, path: '/health', agent }, (r) => { r.resume(); r.on('end', () => resolve(performance.now() - t0)); })
-    .on('error', () => resolve(Infinity));
-});
-(async () => {
-  console.log('started');
-  while (!stop) { lat.push(await ping()); await new Promise((r) => setTimeout(r, 10)); }
-  console.log(JSON.stringify(lat));
-  agent.destroy();
-})();`;
-
-/** Pings /health from a child process until `stop()`, which resolves with every latency. */
-function pinger(port: number): Promise<{ stop: () => Promise<number[]> }> {
-  const child = spawn(process.execPath, ['-e', PINGER, String(port)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  let out = '';
-  return new Promise((resolveStarted) => {
-    const done = new Promise<number[]>((resolve, reject) => {
-      child.stdout!.on('data', (d) => {
-        out += d;
-        if (out.startsWith('started\n')) resolveStarted({ stop: () => { child.stdin!.end('stop\n'); return done; } });
-      });
-      child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.split('\n')[1]) as number[]) : reject(new Error(`pinger exited ${code}`))));
-    });
-  });
-}
+import { p99, pinger } from './helpers/pinger';
 
 function post(d: RunningDaemon, path: string, body: Buffer): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -54,8 +20,6 @@ function post(d: RunningDaemon, path: string, body: Buffer): Promise<{ status: n
     req.end(body);
   });
 }
-
-const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))];
 
 describe('responsiveness under a large request', () => {
   let mock: MockUpstream;
