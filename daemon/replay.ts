@@ -29,42 +29,49 @@ export function rulesNeedPrompt(rules: CompiledRules): boolean {
  * @param spentBefore what was really spent from `fromMs` up to the window's start (0 when `fromMs` is in it)
  */
 export function replay(rows: LedgerRow[], rules: CompiledRules, now: RouterState, spentBefore: (fromMs: number) => number): ReplayResult {
-  return runToEnd(replaySteps(rows, rules, now, spentBefore));
+  let given = false;
+  return runToEnd(replaySteps(() => (given ? null : ((given = true), rows)), rules, now, spentBefore));
 }
 
 /** Rows decided between two yields (a decision is a few microseconds; a row's bookkeeping about as much). */
 const ROWS_PER_STEP = 50;
 
-/** As replay, yielding every ROWS_PER_STEP rows, for the daemon (runSliced). */
-export function* replaySteps(rows: LedgerRow[], rules: CompiledRules, now: RouterState, spentBefore: (fromMs: number) => number): Steps<ReplayResult> {
+/**
+ * As replay, over rows that arrive a page at a time (`nextPage` until it gives null), yielding every
+ * ROWS_PER_STEP rows, for the daemon (runSliced). Pages are dropped once replayed: holding 10,000 rows until the
+ * end made every minor GC copy them all, and its pauses added up to most of the replay.
+ */
+export function* replaySteps(nextPage: () => LedgerRow[] | null, rules: CompiledRules, now: RouterState, spentBefore: (fromMs: number) => number): Steps<ReplayResult> {
   const needsPrompt = rulesNeedPrompt(rules);
   const keys = Object.fromEntries(Object.keys(rules.providers).map((p) => [p, true]));
   const result: ReplayResult = { considered: 0, changedTier: 0, skipped: 0, actualCostUsd: 0, replayCostUsd: 0, actualLatencyMs: 0, replayLatencyMs: 0 };
   let skippedNoPrompt = 0;
   let skippedNoUsage = 0;
   const spent = new SpendSoFar(spentBefore);
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i];
-    if (i % ROWS_PER_STEP === ROWS_PER_STEP - 1) yield;
-    if (row.status !== 'ok' || row.inputTokens === null || row.outputTokens === null || row.costUsd === null || !row.features) {
-      result.skipped++; skippedNoUsage++; spent.add(row.time, row.costUsd ?? 0); continue;
+  let seen = 0;
+  for (let page = nextPage(); page; page = nextPage()) {
+    for (const row of page) {
+      if (++seen % ROWS_PER_STEP === 0) yield;
+      if (row.status !== 'ok' || row.inputTokens === null || row.outputTokens === null || row.costUsd === null || !row.features) {
+        result.skipped++; skippedNoUsage++; spent.add(row.time, row.costUsd ?? 0); continue;
+      }
+      if (needsPrompt && row.prompt === null) { result.skipped++; skippedNoPrompt++; spent.add(row.time, row.costUsd); continue; }
+      const f = row.features;
+      const request = { prompt: row.prompt ?? '', task: f.task, source: f.source, urgency: f.urgency, language: f.language, maxOutputTokens: f.maxOutputTokens ?? row.outputTokens, latencyBudgetMs: f.latencyBudgetMs, metadata: f.metadata };
+      const state: RouterState = { ...now, now: row.time, keys, circuits: {}, spentTodayUsd: spent.today(row.time), spentMonthUsd: spent.month(row.time) };
+      const d = decide({ request, tokens: { o200k_base: f.inputTokens, cl100k_base: f.inputTokens } }, rules, state);
+      const first = d.candidates[0];
+      const model = first && rules.models[first.name];
+      const cost = priceUsage(model, { inputTokens: row.inputTokens, outputTokens: row.outputTokens });
+      // A request the new rules could not place (no model) would not have been sent: it spends nothing.
+      spent.add(row.time, cost ?? 0);
+      result.considered++;
+      if ((d.tier ?? first?.model) !== (row.tier ?? row.model)) result.changedTier++;
+      result.actualCostUsd += row.costUsd;
+      result.replayCostUsd += cost ?? 0;
+      result.actualLatencyMs += row.totalMs;
+      result.replayLatencyMs += first ? first.estimate.ttftMs + (row.outputTokens / Math.max(1, model!.tokensPerSecond)) * 1000 : 0;
     }
-    if (needsPrompt && row.prompt === null) { result.skipped++; skippedNoPrompt++; spent.add(row.time, row.costUsd); continue; }
-    const f = row.features;
-    const request = { prompt: row.prompt ?? '', task: f.task, source: f.source, urgency: f.urgency, language: f.language, maxOutputTokens: f.maxOutputTokens ?? row.outputTokens, latencyBudgetMs: f.latencyBudgetMs, metadata: f.metadata };
-    const state: RouterState = { ...now, now: row.time, keys, circuits: {}, spentTodayUsd: spent.today(row.time), spentMonthUsd: spent.month(row.time) };
-    const d = decide({ request, tokens: { o200k_base: f.inputTokens, cl100k_base: f.inputTokens } }, rules, state);
-    const first = d.candidates[0];
-    const model = first && rules.models[first.name];
-    const cost = priceUsage(model, { inputTokens: row.inputTokens, outputTokens: row.outputTokens });
-    // A request the new rules could not place (no model) would not have been sent: it spends nothing.
-    spent.add(row.time, cost ?? 0);
-    result.considered++;
-    if ((d.tier ?? first?.model) !== (row.tier ?? row.model)) result.changedTier++;
-    result.actualCostUsd += row.costUsd;
-    result.replayCostUsd += cost ?? 0;
-    result.actualLatencyMs += row.totalMs;
-    result.replayLatencyMs += first ? first.estimate.ttftMs + (row.outputTokens / Math.max(1, model!.tokensPerSecond)) * 1000 : 0;
   }
   const reasons: string[] = [];
   if (skippedNoPrompt) reasons.push(`${skippedNoPrompt} because these rules test the prompt text and prompts are not stored (set "ledger": { "storePrompts": true } to replay them)`);

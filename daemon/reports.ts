@@ -40,20 +40,20 @@ export function replayReportAsync(ledger: Ledger, sinceMs: number, rules: Compil
   return runSliced(replayReportSteps(ledger, sinceMs, rules, state));
 }
 
-function* replayReportSteps(ledger: Ledger, sinceMs: number, rules: CompiledRules, state: RouterState): Steps<ReplayResult> {
-  const rows = yield* rowsSince(ledger, sinceMs);
-  return yield* replaySteps(rows, rules, state, (from) => (from < sinceMs ? ledger.totals(from, sinceMs).costUsd : 0));
+function replayReportSteps(ledger: Ledger, sinceMs: number, rules: CompiledRules, state: RouterState): Steps<ReplayResult> {
+  return replaySteps(pagesSince(ledger, sinceMs), rules, state, (from) => (from < sinceMs ? ledger.totals(from, sinceMs).costUsd : 0));
 }
 
-/** The ledger's rows since `sinceMs`, oldest first, read a page per step. */
-function* rowsSince(ledger: Ledger, sinceMs: number): Steps<LedgerRow[]> {
+/** The ledger's rows since `sinceMs`, oldest first, a page per call; null after the last. */
+function pagesSince(ledger: Ledger, sinceMs: number): () => LedgerRow[] | null {
   const PAGE = 50;
-  const rows: LedgerRow[] = [];
-  for (let after: { time: number; rowid: number } | null = null; ;) {
+  let after: { time: number; rowid: number } | null = null;
+  let done = false;
+  return () => {
+    if (done) return null;
     const page = ledger.rowsPage(sinceMs, after, PAGE);
-    for (const r of page.rows) rows.push(r);
-    if (page.rows.length < PAGE) return rows;
     after = page.next;
-    yield;
-  }
+    done = page.rows.length < PAGE;
+    return page.rows.length ? page.rows : null;
+  };
 }

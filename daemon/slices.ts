@@ -13,7 +13,7 @@ export function runToEnd<T>(steps: Steps<T>): T {
 }
 
 /** Runs `steps`, yielding to the event loop (setImmediate) whenever `sliceMs` of work has passed. */
-export async function runSliced<T>(steps: Steps<T>, sliceMs = 8): Promise<T> {
+export async function runSliced<T>(steps: Steps<T>, sliceMs = 4): Promise<T> {
   let sliceStart = performance.now();
   for (;;) {
     const step = steps.next();
