@@ -73,7 +73,7 @@ function hints(req: IncomingMessage): Partial<RouteRequest> {
   const one = (name: string) => { const v = h[name]; return typeof v === 'string' && v.trim() ? v.trim() : undefined; };
   const urgency = one('x-switchyard-urgency');
   if (urgency !== undefined && !Urgency.safeParse(urgency).success) throw new HintError(`x-switchyard-urgency must be low, normal or high, got "${urgency}"`);
-  const metadata: Record<string, string> = {};
+  const metadata = Object.create(null) as Record<string, string>; // header names are the caller's: `__proto__` is a key like any other
   for (const [k, v] of Object.entries(h)) if (k.startsWith('x-switchyard-metadata-') && typeof v === 'string') metadata[k.slice('x-switchyard-metadata-'.length)] = v;
   return { task: one('x-switchyard-task'), source: one('x-switchyard-source') ?? 'http', urgency: urgency as Urgency | undefined, language: one('x-switchyard-language'), ...(Object.keys(metadata).length ? { metadata } : {}) };
 }
