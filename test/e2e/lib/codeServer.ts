@@ -64,8 +64,10 @@ export function ensureCodeServer(log: (line: string) => void, dir = codeServerDi
     rmSync(partial, { recursive: true, force: true });
     throw new Error(`installing code-server failed: ${e.message}\n${tail}`);
   }
-  const version = execFileSync(codeServerBin(partial), ['--version'], { encoding: 'utf8' }).trim();
-  if (!version.startsWith(CODE_SERVER_VERSION)) throw new Error(`unexpected code-server version: ${version}`);
+  // The first run on a machine also logs "Wrote default config file …" before the version line.
+  const output = execFileSync(codeServerBin(partial), ['--version'], { encoding: 'utf8' }).trim();
+  const version = output.split('\n').find((l) => l.startsWith(CODE_SERVER_VERSION));
+  if (!version) throw new Error(`unexpected code-server version: ${output}`);
   writeFileSync(join(partial, MARKER), `${version}\n`);
   mkdirSync(dirname(dir), { recursive: true });
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
