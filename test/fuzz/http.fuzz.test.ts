@@ -6,44 +6,36 @@
  * The body parsers are also fuzzed on their own: a canonical request or a RequestFormatError, never a TypeError.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { MAX_OUTPUT_TOKENS } from '../../shared/config';
 import { fromAnthropicRequest } from '../../daemon/providers/translate/anthropic';
 import { RequestFormatError } from '../../daemon/providers/translate/common';
 import { fromOpenAIRequest } from '../../daemon/providers/translate/openai';
-import { startMockUpstream, type MockUpstream } from '../fixtures/mock-upstream';
 import {
   anthropicBody, anyJson, bodyText, cleanAnthropicBody, cleanOpenaiBody, headerSafe, hintHeaders, hostileName, openaiBody, PROTO_NAMES, routeRequest, rulesText,
   toJsonText, upstreamFault, type GeneratedFault,
 } from './helpers/arbitraries';
 import { assertCompletionBody, assertHttpReply, type Format } from './helpers/checks';
 import { describeRun, params } from './helpers/config';
-import { FuzzDaemon, fuzzRules } from './helpers/harness';
+import { useFuzzDaemon } from './helpers/harness';
 
-let mock: MockUpstream;
-let d: FuzzDaemon;
-
-before(async () => {
-  mock = await startMockUpstream({ deltas: 5 });
-  d = await FuzzDaemon.start(fuzzRules(mock));
-});
-after(async () => { await d?.stop(); await mock?.close(); });
+const fuzz = useFuzzDaemon();
 
 const streamAsked = (body: string) => { try { return (JSON.parse(body) as { stream?: unknown })?.stream === true; } catch { return false; } };
 
 function injectFault(fault: GeneratedFault | undefined) {
-  mock.reset();
-  if (fault) mock.fail({ fault, times: 1 });
+  fuzz.mock.reset();
+  if (fault) fuzz.mock.fail({ fault, times: 1 });
 }
 
 /** The ledger count the daemon reports, re-read after a restart (a new daemon has a new home). */
 class LedgerTracker {
   rows = -1;
   private crashes = -1;
-  async sync() { if (this.crashes !== d.crashes || this.rows < 0) { this.rows = await d.ledgerRows(); this.crashes = d.crashes; } }
+  async sync() { if (this.crashes !== fuzz.daemon.crashes || this.rows < 0) { this.rows = await fuzz.daemon.ledgerRows(); this.crashes = fuzz.daemon.crashes; } }
   async expectGrowth(by: number, what: string) {
-    const now = await d.ledgerRows();
+    const now = await fuzz.daemon.ledgerRows();
     assert.equal(now - this.rows, by, `the ledger grew by ${now - this.rows} rows after ${what}, expected ${by}`);
     this.rows = now;
   }
@@ -53,7 +45,7 @@ describe('HTTP API under generated input', () => {
   // First, while the ledger is small: replay reads every row. Twenty real rows give it something to replay.
   before(async () => {
     for (let i = 0; i < 20; i++) {
-      const r = await d.http({ method: 'POST', path: '/v1/chat/completions', body: JSON.stringify({ model: 'switchyard/auto', messages: [{ role: 'user', content: i % 2 ? `thanks ${i}` : `design ${i}` }] }) });
+      const r = await fuzz.daemon.http({ method: 'POST', path: '/v1/chat/completions', body: JSON.stringify({ model: 'switchyard/auto', messages: [{ role: 'user', content: i % 2 ? `thanks ${i}` : `design ${i}` }] }) });
       assert.equal(r.status, 200, r.body);
     }
   });
@@ -66,15 +58,15 @@ describe('HTTP API under generated input', () => {
       { weight: 1, arbitrary: fc.constantFrom('null', '[]', '0', '"7d"', '{"since":null}', '{"text":null}', '{"__proto__":{"text":"x"}}') },
     );
     await fc.assert(fc.asyncProperty(kase, fc.constantFrom<Record<string, string>>({}, { 'content-type': 'text/plain' }), async (body, headers) => {
-      await d.ensureUp();
-      const r = await d.step(`POST /v1/switchyard/replay ${body.slice(0, 300)}`, () => d.http({ method: 'POST', path: '/v1/switchyard/replay', body, headers }));
-      await d.assertUp('POST /v1/switchyard/replay');
+      await fuzz.daemon.ensureUp();
+      const r = await fuzz.daemon.step(`POST /v1/switchyard/replay ${body.slice(0, 300)}`, () => fuzz.daemon.http({ method: 'POST', path: '/v1/switchyard/replay', body, headers }));
+      await fuzz.daemon.assertUp('POST /v1/switchyard/replay');
       const out = assertHttpReply('openai', r, { faulted: false, streamAsked: false });
       assert.ok([200, 400, 413, 422].includes(r.status), `replay answered ${r.status}: ${r.body.slice(0, 300)}`);
       if (r.status === 200) assert.ok(Number.isInteger(out.considered) && Number.isFinite(out.replayCostUsd), `not a replay result: ${r.body.slice(0, 300)}`);
       if (r.status === 422) assert.ok(Array.isArray(out.error.issues) && out.error.issues.length > 0, 'a 422 lists the issues');
     }), params('httpReplay'));
-    assert.deepEqual(d.lateDeaths.splice(0), [], 'the daemon died between cases');
+    assert.deepEqual(fuzz.daemon.lateDeaths.splice(0), [], 'the daemon died between cases');
   });
 
   test('completions in both wire formats: valid-shaped, mutated, any JSON, not JSON; hint headers; upstream faults', async (t) => {
@@ -86,12 +78,12 @@ describe('HTTP API under generated input', () => {
     );
     const seen = new Map<string, number>();
     await fc.assert(fc.asyncProperty(kase, async (c) => {
-      await d.ensureUp();
+      await fuzz.daemon.ensureUp();
       await ledger.sync();
       injectFault(c.fault);
       const path = c.format === 'openai' ? '/v1/chat/completions' : '/v1/messages';
-      const r = await d.step(`POST ${path} ${c.body.slice(0, 300)}`, () => d.http({ method: 'POST', path, body: c.body, headers: c.headers }));
-      await d.assertUp(`POST ${path}`);
+      const r = await fuzz.daemon.step(`POST ${path} ${c.body.slice(0, 300)}`, () => fuzz.daemon.http({ method: 'POST', path, body: c.body, headers: c.headers }));
+      await fuzz.daemon.assertUp(`POST ${path}`);
       const key = `${c.format} ${r.status}`;
       seen.set(key, (seen.get(key) ?? 0) + 1);
       const body = assertHttpReply(c.format, r, { faulted: !!c.fault, streamAsked: streamAsked(c.body) });
@@ -99,12 +91,12 @@ describe('HTTP API under generated input', () => {
       const id = r.headers['x-switchyard-request-id'];
       await ledger.expectGrowth(id ? 1 : 0, `a ${r.status} ${id ? `with request id ${String(id)}` : 'without a request id'}`);
       if (id) {
-        const recent = await d.ws.call('spend.recent', { limit: 1 });
+        const recent = await fuzz.daemon.ws.call('spend.recent', { limit: 1 });
         assert.equal(recent.result?.[0]?.id, id, `the newest ledger row is ${JSON.stringify(recent.result?.[0]?.id)}, not the request ${String(id)}`);
       }
     }), params('httpCompletions'));
-    assert.deepEqual(d.lateDeaths.splice(0), [], 'the daemon died between cases');
-    t.diagnostic(`replies seen: ${[...seen].sort().map(([k, n]) => `${k}: ${n}`).join(', ')}; daemon restarts: ${d.crashes}`);
+    assert.deepEqual(fuzz.daemon.lateDeaths.splice(0), [], 'the daemon died between cases');
+    t.diagnostic(`replies seen: ${[...seen].sort().map(([k, n]) => `${k}: ${n}`).join(', ')}; daemon restarts: ${fuzz.daemon.crashes}`);
   });
 
   test('every other route, wrong methods, unknown paths, missing token, browser Origin', async (t) => {
@@ -118,11 +110,11 @@ describe('HTTP API under generated input', () => {
       { weight: 1, arbitrary: fc.record({ method: fc.constant('POST'), path: fc.constantFrom('/v1/chat/completions', '/v1/messages'), body: bodyText(anthropicBody), headers: fc.constantFrom({ origin: 'https://evil.example' }, { origin: 'null' }) }) },
     );
     await fc.assert(fc.asyncProperty(kase, async (c) => {
-      await d.ensureUp();
+      await fuzz.daemon.ensureUp();
       await ledger.sync();
-      mock.reset();
-      const r = await d.step(`${c.method} ${c.path}`, () => d.http({ method: c.method, path: c.path, body: c.method === 'GET' || c.method === 'HEAD' ? undefined : (c as { body?: string }).body, headers: (c as { headers?: Record<string, string> }).headers, auth: (c as { auth?: boolean }).auth }));
-      await d.assertUp(`${c.method} ${c.path}`);
+      fuzz.mock.reset();
+      const r = await fuzz.daemon.step(`${c.method} ${c.path}`, () => fuzz.daemon.http({ method: c.method, path: c.path, body: c.method === 'GET' || c.method === 'HEAD' ? undefined : (c as { body?: string }).body, headers: (c as { headers?: Record<string, string> }).headers, auth: (c as { auth?: boolean }).auth }));
+      await fuzz.daemon.assertUp(`${c.method} ${c.path}`);
       const format: Format = c.path === '/v1/messages' ? 'anthropic' : 'openai';
       if (c.method === 'HEAD') { assert.ok(r.status < 500, `HEAD ${c.path} answered ${r.status}`); return; }
       const body = assertHttpReply(format, r, { faulted: false, streamAsked: false });
@@ -131,7 +123,7 @@ describe('HTTP API under generated input', () => {
       // Nothing but a completion writes the ledger; a refused completion (401, 403, 404, 405) writes nothing.
       await ledger.expectGrowth(0, `${c.method} ${c.path} → ${r.status}`);
     }), params('httpOther'));
-    assert.deepEqual(d.lateDeaths.splice(0), [], 'the daemon died between cases');
+    assert.deepEqual(fuzz.daemon.lateDeaths.splice(0), [], 'the daemon died between cases');
   });
 
   test('spend query parameters: since and by of any shape, repeated, unknown keys', async () => {
@@ -142,15 +134,15 @@ describe('HTTP API under generated input', () => {
       raw: fc.constantFrom('', '&', '&since', '&by=', '&%zz', '&since=%E0%A4%A'),
     });
     await fc.assert(fc.asyncProperty(kase, async (c) => {
-      await d.ensureUp();
+      await fuzz.daemon.ensureUp();
       const q = c.params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&') + c.raw;
-      const r = await d.step(`GET /v1/switchyard/spend?${q}`, () => d.http({ method: 'GET', path: `/v1/switchyard/spend?${q}` }));
-      await d.assertUp(`GET /v1/switchyard/spend?${q}`);
+      const r = await fuzz.daemon.step(`GET /v1/switchyard/spend?${q}`, () => fuzz.daemon.http({ method: 'GET', path: `/v1/switchyard/spend?${q}` }));
+      await fuzz.daemon.assertUp(`GET /v1/switchyard/spend?${q}`);
       const body = assertHttpReply('openai', r, { faulted: false, streamAsked: false });
       assert.ok(r.status === 200 || r.status === 400, `spend answered ${r.status}: ${r.body.slice(0, 300)}`);
       if (r.status === 200) assert.ok(Number.isInteger(body.requests) && body.requests >= 0 && Number.isFinite(body.costUsd) && Array.isArray(body.buckets), `not a spend report: ${r.body.slice(0, 300)}`);
     }), params('httpSpendQuery'));
-    assert.deepEqual(d.lateDeaths.splice(0), [], 'the daemon died between cases');
+    assert.deepEqual(fuzz.daemon.lateDeaths.splice(0), [], 'the daemon died between cases');
   });
 });
 

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { RouteRequestInput } from '../../shared/config';
 import type { RouterState } from '../../shared/decision';
@@ -16,11 +16,10 @@ import { decide } from '../../daemon/router/decide';
 import { routeInput } from '../../daemon/router/prepare';
 import { hasErrors, parseRules } from '../../daemon/rules/load';
 import type { CompiledRules } from '../../daemon/rules/types';
-import { startMockUpstream, type MockUpstream } from '../fixtures/mock-upstream';
 import { consistentRules, routeRequest, rulesText, thousandsOfRules, toJsonText } from './helpers/arbitraries';
 import { assertWsReply } from './helpers/checks';
 import { describeRun, params } from './helpers/config';
-import { FuzzDaemon, fuzzRules } from './helpers/harness';
+import { useFuzzDaemon } from './helpers/harness';
 
 /**
  * Loading may take this long at most for anything the generators make, up to 5,000 rules: past it the
@@ -103,23 +102,17 @@ describe('rules loader (in-process)', () => {
 });
 
 describe('rules over the WebSocket and by hot reload (a daemon of its own)', () => {
-  let mock: MockUpstream;
-  let d: FuzzDaemon;
-  before(async () => {
-    mock = await startMockUpstream({ deltas: 5 });
-    d = await FuzzDaemon.start(fuzzRules(mock));
-  });
-  after(async () => { await d?.stop(); await mock?.close(); });
+  const fuzz = useFuzzDaemon();
 
   test('rules.validate, rules.save and rules.dryRun agree with the loader; a refused save keeps the rules in use', async () => {
     const text = fc.oneof(rulesText, consistentRules);
     const method = fc.constantFrom('rules.validate', 'rules.save', 'rules.dryRun');
     await fc.assert(fc.asyncProperty(method, text, routeRequest, async (m, t, request) => {
-      await d.ensureUp();
+      await fuzz.daemon.ensureUp();
       const local = load(t);
-      const before = await d.ws.call('rules.get', {});
-      const reply = await d.step(`${m} of ${JSON.stringify(t.slice(0, 300))}`, () => d.ws.call(m, m === 'rules.dryRun' ? { text: t, request } : { text: t }));
-      await d.assertUp(`${m} of ${JSON.stringify(t.slice(0, 300))}`);
+      const before = await fuzz.daemon.ws.call('rules.get', {});
+      const reply = await fuzz.daemon.step(`${m} of ${JSON.stringify(t.slice(0, 300))}`, () => fuzz.daemon.ws.call(m, m === 'rules.dryRun' ? { text: t, request } : { text: t }));
+      await fuzz.daemon.assertUp(`${m} of ${JSON.stringify(t.slice(0, 300))}`);
       assertWsReply(reply, reply.id);
       // A dry run of an invalid request is refused as a bad request (the request is checked after the text).
       if (m === 'rules.dryRun' && reply.error?.code === 'E_BAD_REQUEST' && /params\.request/.test(reply.error.message)) return;
@@ -129,7 +122,7 @@ describe('rules over the WebSocket and by hot reload (a daemon of its own)', () 
       assert.equal(hasErrors(reply.result.issues), !valid, `${m}: the daemon and the loader disagree on errors`);
       if (m === 'rules.save') {
         assert.equal(reply.result.saved, valid, `saved: ${reply.result.saved}`);
-        const now = await d.ws.call('rules.get', {});
+        const now = await fuzz.daemon.ws.call('rules.get', {});
         assert.equal(now.result.text, valid ? t : before.result.text, 'rules.get after a save');
       }
       if (m === 'rules.dryRun') {
@@ -137,31 +130,31 @@ describe('rules over the WebSocket and by hot reload (a daemon of its own)', () 
         else if (reply.result.decision !== null) assert.equal(typeof reply.result.decision.rule, 'string');
       }
     }), params('wsRules'));
-    assert.deepEqual(d.lateDeaths.splice(0), [], 'the daemon died between cases');
+    assert.deepEqual(fuzz.daemon.lateDeaths.splice(0), [], 'the daemon died between cases');
   });
 
   test('hot reload of the rules file: a bad file keeps the last good rules and says why; the daemon keeps answering', async () => {
     let n = 0;
     await fc.assert(fc.asyncProperty(fc.oneof(rulesText, consistentRules), async (t) => {
-      await d.ensureUp();
+      await fuzz.daemon.ensureUp();
       // A unique first line: every case is a change the watcher must act on.
       const written = Buffer.from(`// fuzz reload ${++n}\n${t}`, 'utf8').toString('utf8');
       const what = `a reload of ${JSON.stringify(t.slice(0, 300))}`;
-      const snapshot = await d.step(what, async () => {
-        const changed = d.ws.nextEvent((f) => f.event === 'rules.changed' && f.data?.text === written, 3000);
-        writeFileSync(d.daemon.rulesFile, written);
+      const snapshot = await fuzz.daemon.step(what, async () => {
+        const changed = fuzz.daemon.ws.nextEvent((f) => f.event === 'rules.changed' && f.data?.text === written, 3000);
+        writeFileSync(fuzz.daemon.daemon.rulesFile, written);
         return (await changed).data;
       });
-      await d.assertUp(what);
+      await fuzz.daemon.assertUp(what);
       const local = load(written);
       assertIssues(snapshot.issues);
       assert.equal(snapshot.stale, !local.rules, `stale is ${snapshot.stale} for a file that ${local.rules ? 'loads' : 'does not load'}`);
       if (snapshot.stale) assert.ok(snapshot.issues.some((i: ValidationIssue) => i.severity === 'error'), 'a stale snapshot says why');
       // The rules in use still route (the new ones, or the last good ones).
-      const preview = await d.ws.call('route.preview', { request: { prompt: 'hello' } });
+      const preview = await fuzz.daemon.ws.call('route.preview', { request: { prompt: 'hello' } });
       assertWsReply(preview, preview.id);
       assert.ok(preview.result && typeof preview.result.rule === 'string', `route.preview after the reload: ${JSON.stringify(preview).slice(0, 300)}`);
     }), params('hotReload'));
-    assert.deepEqual(d.lateDeaths.splice(0), [], 'the daemon died between cases');
+    assert.deepEqual(fuzz.daemon.lateDeaths.splice(0), [], 'the daemon died between cases');
   });
 });

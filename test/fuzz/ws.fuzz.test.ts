@@ -7,34 +7,26 @@
  * with the test keys put back after each case.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { startMockUpstream, type MockUpstream } from '../fixtures/mock-upstream';
 import { TEST_KEYS } from '../integration/helpers/daemon';
 import { anyJson, hostileName, routeRequest, rulesText, text, toJsonText, upstreamFault, wsId, WS_METHODS, type GeneratedFault } from './helpers/arbitraries';
 import { assertWsReply, expectedReplyId } from './helpers/checks';
 import { describeRun, params } from './helpers/config';
-import { FuzzDaemon, fuzzRules, type Frame } from './helpers/harness';
+import { useFuzzDaemon, type Frame } from './helpers/harness';
 
-let mock: MockUpstream;
-let d: FuzzDaemon;
-
-before(async () => {
-  mock = await startMockUpstream({ deltas: 5 });
-  d = await FuzzDaemon.start(fuzzRules(mock));
-});
-after(async () => { await d?.stop(); await mock?.close(); });
+const fuzz = useFuzzDaemon();
 
 const SAFE_METHODS = WS_METHODS.filter((m) => m !== 'rules.save' && m !== 'keys.set');
 
 /** The ledger's row count as of the last check (read again after a restart: a new daemon has a new home). */
 const ledger = { rows: -1, crashes: -1 };
 async function rowsBefore(): Promise<number> {
-  if (ledger.rows < 0 || ledger.crashes !== d.crashes) { ledger.rows = await d.ledgerRows(); ledger.crashes = d.crashes; }
+  if (ledger.rows < 0 || ledger.crashes !== fuzz.daemon.crashes) { ledger.rows = await fuzz.daemon.ledgerRows(); ledger.crashes = fuzz.daemon.crashes; }
   return ledger.rows;
 }
 async function expectRows(n: number, what: string): Promise<void> {
-  const now = await d.ledgerRows();
+  const now = await fuzz.daemon.ledgerRows();
   ledger.rows = now;
   assert.equal(now, n, `${what}: the ledger has ${now} rows, expected ${n}`);
 }
@@ -43,12 +35,12 @@ async function expectRows(n: number, what: string): Promise<void> {
 async function assertCompleteEnds(reply: Frame, rowsBefore: number): Promise<void> {
   const requestId = reply.result?.requestId;
   assert.equal(typeof requestId, 'string', `complete answered without a requestId: ${JSON.stringify(reply).slice(0, 300)}`);
-  const end = await d.ws.nextEvent((f) => (f.event === 'complete.done' || f.event === 'complete.error') && f.data?.requestId === requestId, 10_000);
+  const end = await fuzz.daemon.ws.nextEvent((f) => (f.event === 'complete.done' || f.event === 'complete.error') && f.data?.requestId === requestId, 10_000);
   if (end.event === 'complete.error') assert.notEqual(end.data.code, 'E_INTERNAL', `complete ended in an internal error: ${end.data.message}`);
   await new Promise((r) => setImmediate(r));
-  const ends = d.ws.events.filter((f) => (f.event === 'complete.done' || f.event === 'complete.error') && f.data?.requestId === requestId);
+  const ends = fuzz.daemon.ws.events.filter((f) => (f.event === 'complete.done' || f.event === 'complete.error') && f.data?.requestId === requestId);
   assert.equal(ends.length, 1, `complete ${requestId} ended ${ends.length} times`);
-  const recent = await d.ws.call('spend.recent', { limit: 1 });
+  const recent = await fuzz.daemon.ws.call('spend.recent', { limit: 1 });
   assert.equal(recent.result?.[0]?.id, requestId, `the newest ledger row is not ${requestId}`);
   await expectRows(rowsBefore + 1, `complete ${requestId}`);
 }
@@ -56,13 +48,13 @@ async function assertCompleteEnds(reply: Frame, rowsBefore: number): Promise<voi
 /** A `hello` sets what the connection routes by: the case after it gets a new connection, so cases stay independent. */
 let helloSent = false;
 async function freshWindowAfterHello() {
-  if (helloSent) await d.reconnect();
+  if (helloSent) await fuzz.daemon.reconnect();
   helloSent = false;
 }
 
 function injectFault(fault: GeneratedFault | undefined) {
-  mock.reset();
-  if (fault) mock.fail({ fault, times: 1 });
+  fuzz.mock.reset();
+  if (fault) fuzz.mock.fail({ fault, times: 1 });
 }
 
 /** Sends one frame and checks its reply; a `complete` is followed to its end. */
@@ -71,10 +63,10 @@ async function sendAndCheck(frameText: string | Buffer, what: string, timeoutMs 
   try { parsed = JSON.parse(frameText.toString()); } catch { /* the daemon must say it is not JSON */ }
   helloSent = frameText.includes('hello');
   const rows = await rowsBefore();
-  const reply = await d.step(what, () => d.ws.send(frameText, timeoutMs));
-  await d.assertUp(what);
+  const reply = await fuzz.daemon.step(what, () => fuzz.daemon.ws.send(frameText, timeoutMs));
+  await fuzz.daemon.assertUp(what);
   assertWsReply(reply, expectedReplyId(parsed));
-  assert.deepEqual(d.ws.problems, [], 'the daemon sent frames that are not JSON objects');
+  assert.deepEqual(fuzz.daemon.ws.problems, [], 'the daemon sent frames that are not JSON objects');
   if ((parsed as { method?: unknown })?.method === 'complete' && reply.result) await assertCompleteEnds(reply, rows);
   else await expectRows(rows, what);
   return reply;
@@ -96,15 +88,15 @@ describe('WebSocket protocol under generated frames', () => {
     );
     const seen = new Map<string, number>();
     await fc.assert(fc.asyncProperty(frame, upstreamFault, async (f, fault) => {
-      await d.ensureUp();
+      await fuzz.daemon.ensureUp();
       await freshWindowAfterHello();
       injectFault(fault);
       const reply = await sendAndCheck(f, `the frame ${JSON.stringify(f.toString().slice(0, 200))}`);
       const key = reply.error ? reply.error.code : 'result';
       seen.set(key, (seen.get(key) ?? 0) + 1);
     }), params('wsFrames'));
-    assert.deepEqual(d.lateDeaths.splice(0), [], 'the daemon died between cases');
-    t.diagnostic(`replies seen: ${[...seen].sort().map(([k, n]) => `${k}: ${n}`).join(', ')}; daemon restarts: ${d.crashes}`);
+    assert.deepEqual(fuzz.daemon.lateDeaths.splice(0), [], 'the daemon died between cases');
+    t.diagnostic(`replies seen: ${[...seen].sort().map(([k, n]) => `${k}: ${n}`).join(', ')}; daemon restarts: ${fuzz.daemon.crashes}`);
   });
 
   test('each method with generated params (keys.set put back after each case)', async (t) => {
@@ -123,7 +115,7 @@ describe('WebSocket protocol under generated frames', () => {
     );
     const seen = new Map<string, number>();
     await fc.assert(fc.asyncProperty(call, wsId, upstreamFault, async (c, id, fault) => {
-      await d.ensureUp();
+      await fuzz.daemon.ensureUp();
       await freshWindowAfterHello();
       injectFault(fault);
       const frameText = toJsonText({ id, method: c.method, params: c.params });
@@ -131,23 +123,23 @@ describe('WebSocket protocol under generated frames', () => {
       if (c.method === 'complete' && (c as { cancel?: boolean }).cancel) {
         // Cancel at once: the request still ends in one event and one ledger row.
         const rows = await rowsBefore();
-        const reply = await d.step(what, () => d.ws.send(frameText));
+        const reply = await fuzz.daemon.step(what, () => fuzz.daemon.ws.send(frameText));
         assertWsReply(reply, expectedReplyId(JSON.parse(frameText)));
         if (reply.result) {
-          const cancelled = await d.ws.call('cancel', { requestId: reply.result.requestId });
+          const cancelled = await fuzz.daemon.ws.call('cancel', { requestId: reply.result.requestId });
           assertWsReply(cancelled, cancelled.id);
           await assertCompleteEnds(reply, rows);
         }
-        await d.assertUp(what);
+        await fuzz.daemon.assertUp(what);
       } else await sendAndCheck(frameText, what);
       seen.set(c.method, (seen.get(c.method) ?? 0) + 1);
       if (c.method === 'keys.set') for (const [provider, env] of [['openai', 'OPENAI_API_KEY'], ['anthropic', 'ANTHROPIC_API_KEY']] as const) {
-        const back = await d.ws.call('keys.set', { provider, key: TEST_KEYS[env] });
+        const back = await fuzz.daemon.ws.call('keys.set', { provider, key: TEST_KEYS[env] });
         assert.ok(back.result?.ok, `keys.set could not put the ${provider} key back: ${JSON.stringify(back)}`);
       }
     }), params('wsMethods'));
-    assert.deepEqual(d.lateDeaths.splice(0), [], 'the daemon died between cases');
-    t.diagnostic(`methods called: ${[...seen].sort().map(([k, n]) => `${k}: ${n}`).join(', ')}; daemon restarts: ${d.crashes}`);
+    assert.deepEqual(fuzz.daemon.lateDeaths.splice(0), [], 'the daemon died between cases');
+    t.diagnostic(`methods called: ${[...seen].sort().map(([k, n]) => `${k}: ${n}`).join(', ')}; daemon restarts: ${fuzz.daemon.crashes}`);
   });
 });
 
@@ -161,8 +153,8 @@ describe('frames the fuzz found', () => {
   ];
   for (const frame of found) {
     test(`gets a reply: ${frame}`, async () => {
-      await d.ensureUp();
-      await d.reconnect(); // a frame left unanswered must not answer into the next case
+      await fuzz.daemon.ensureUp();
+      await fuzz.daemon.reconnect(); // a frame left unanswered must not answer into the next case
       await sendAndCheck(frame, `the frame ${frame}`, 1000);
     });
   }

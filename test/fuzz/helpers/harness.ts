@@ -7,7 +7,8 @@
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import type { MockUpstream } from '../../fixtures/mock-upstream';
+import { after, before } from 'node:test';
+import { startMockUpstream, type MockUpstream } from '../../fixtures/mock-upstream';
 import { toJsonText } from './arbitraries';
 import { mockRules, startDaemon, type RunningDaemon } from '../../integration/helpers/daemon';
 
@@ -24,6 +25,17 @@ export function fuzzRules(mock: MockUpstream): string {
     // Short cool-down: faults open circuits, and later cases should mostly reach the upstream again.
     fallback: { timeoutMs: 3000, maxRetryAfterMs: 50, circuit: { failures: 3, coolDownMs: 200 } },
   }, null, 2);
+}
+
+/** The enclosing suite's daemon under fuzz and its mock upstream, started before its tests and stopped after. */
+export function useFuzzDaemon(): { readonly mock: MockUpstream; readonly daemon: FuzzDaemon } {
+  const fuzz = {} as { mock: MockUpstream; daemon: FuzzDaemon };
+  before(async () => {
+    fuzz.mock = await startMockUpstream({ deltas: 5 });
+    fuzz.daemon = await FuzzDaemon.start(fuzzRules(fuzz.mock));
+  });
+  after(async () => { await fuzz.daemon?.stop(); await fuzz.mock?.close(); });
+  return fuzz;
 }
 
 export interface HttpReply { status: number; headers: IncomingHttpHeaders; body: string; ms: number }
