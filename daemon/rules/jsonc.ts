@@ -9,7 +9,6 @@
  * - reports the first syntax error in words ("expected a comma or }"), not a parser enum.
  */
 import { createScanner } from 'jsonc-parser';
-import { formatPath } from './positions';
 import { LIMITS } from './limits';
 import type { Steps } from '../slices';
 

@@ -99,7 +99,7 @@ describe('HTTP API under generated input', () => {
     t.diagnostic(`replies seen: ${[...seen].sort().map(([k, n]) => `${k}: ${n}`).join(', ')}; daemon restarts: ${fuzz.daemon.crashes}`);
   });
 
-  test('every other route, wrong methods, unknown paths, missing token, browser Origin', async (t) => {
+  test('every other route, wrong methods, unknown paths, missing token, browser Origin', async () => {
     const ledger = new LedgerTracker();
     const explainBody = fc.oneof(bodyText(openaiBody), bodyText(anthropicBody), bodyText(routeRequest as fc.Arbitrary<Record<string, unknown>>));
     const kase = fc.oneof(
