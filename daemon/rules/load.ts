@@ -48,7 +48,7 @@ export function loadRulesFile(file: string | null): LoadResult & { text: string 
   return 'issue' in read ? { rules: null, text: '', issues: [read.issue] } : { ...parseRules(read.text, file), text: read.text };
 }
 
-/** As loadRulesFile, giving the event loop a turn every few milliseconds (the daemon's reloads and saves). */
+/** As loadRulesFile, giving the event loop a turn every few milliseconds (a window's rules file, named in hello). */
 export async function loadRulesFileAsync(file: string): Promise<LoadResult & { text: string }> {
   const read = readRulesText(file);
   return 'issue' in read ? { rules: null, text: '', issues: [read.issue] } : { ...(await parseRulesAsync(read.text, file)), text: read.text };
