@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { MockUpstream } from '../../fixtures/mock-upstream';
 import { TEST_MODELS, TEST_TIERS } from '../../fixtures/models';
+import { DAEMON_ENV, DAEMON_NODE_ARGS } from '../../../shared/daemonProcess';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 export const DIST = join(ROOT, 'dist');
@@ -47,8 +48,9 @@ export async function startDaemon(opts: { rulesText: string; home?: string; env?
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'sy-daemon-'));
   const rulesFile = join(home, 'test-rules.json');
   writeFileSync(rulesFile, opts.rulesText);
-  const proc = spawn(process.execPath, [opts.entry ?? join(DIST, 'daemon.js'), '--port', '0', '--rules', rulesFile, ...(opts.args ?? [])], {
-    env: { ...process.env, ...TEST_KEYS, SWITCHYARD_HOME: home, SWITCHYARD_QUIET: '1', ...opts.env },
+  // Started the way the extension starts it (shared/daemonProcess.ts), so memory and GC behave as shipped.
+  const proc = spawn(process.execPath, [...DAEMON_NODE_ARGS, opts.entry ?? join(DIST, 'daemon.js'), '--port', '0', '--rules', rulesFile, ...(opts.args ?? [])], {
+    env: { ...process.env, ...DAEMON_ENV, ...TEST_KEYS, SWITCHYARD_HOME: home, SWITCHYARD_QUIET: '1', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
