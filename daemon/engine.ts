@@ -316,8 +316,9 @@ export class Engine extends EventEmitter<EngineEvents> {
       attempts: outcome.attempts,
       error: outcome.error ?? null,
       prompt: request.prompt,
-      // The last user message is the prompt; an error may quote the rest too, so the ledger looks for it (never stores it).
-      context: [request.system, ...(request.messages ?? []).map((m) => m.content)].filter((t) => !!t && t !== request.prompt).join('\n') || null,
+      // The last user message is the prompt; an error may quote the rest too, so the ledger looks for it (never
+      // stores it). Joined only when there is error text to look in: a long agent conversation is not copied per request.
+      context: outcome.error || outcome.attempts.some((a) => a.message) ? [request.system, ...(request.messages ?? []).map((m) => m.content)].filter((t) => !!t && t !== request.prompt).join('\n') || null : null,
       features: {
         task: request.task, source: request.source, urgency: request.urgency, language: request.language,
         inputTokens: decision.inputTokens, maxOutputTokens: request.maxOutputTokens, latencyBudgetMs: request.latencyBudgetMs, metadata: request.metadata,

@@ -1,5 +1,6 @@
 /** Errors in the caller's own wire format: OpenAI `{error:{…}}` or Anthropic `{type:"error",error:{…}}`. */
 import type { ServerResponse } from 'node:http';
+import type { z } from 'zod';
 import type { Attempt } from '../../shared/protocol';
 
 export type ApiFormat = 'openai' | 'anthropic';
@@ -32,4 +33,9 @@ export function sendError(res: ServerResponse, format: ApiFormat, status: number
  */
 export function headerValue(v: string): string {
   return /^[\x20-\x24\x26-\x7e]*$/.test(v) ? v : encodeURIComponent(v);
+}
+
+/** A schema's complaints about a caller's input, one line: `params.request.prompt: expected string; …` (first 5). */
+export function describeIssues(issues: readonly z.core.$ZodIssue[], root: string): string {
+  return issues.slice(0, 5).map((i) => `${[root, ...i.path.map(String)].join('.')}: ${i.message}`).join('; ');
 }

@@ -13,7 +13,7 @@ import { fromAnthropicRequest, toAnthropicResponse, AnthropicStreamEncoder } fro
 import { RequestFormatError } from '../providers/translate/common';
 import { fromOpenAIRequest, toOpenAIResponse, OpenAIStreamEncoder } from '../providers/translate/openai';
 import { BodyError, readJson } from './body';
-import { sendError, sendJson, headerValue, type ApiFormat } from './errors';
+import { describeIssues, sendError, sendJson, headerValue, type ApiFormat } from './errors';
 import { checkRequest } from './guard';
 import { BREAKDOWNS, parseDuration, replayReportAsync, spendReport } from '../reports';
 import { hasErrors, parseRulesAsync } from '../rules/load';
@@ -181,7 +181,7 @@ async function explain(ctx: HttpContext, req: IncomingMessage, res: ServerRespon
     model = parsed.model;
   } else {
     const r = RouteRequestInput.safeParse(body);
-    if (!r.success) throw new HintError(`expected an OpenAI or Anthropic request body, or { "prompt", "task"?, … }: ${r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+    if (!r.success) throw new HintError(`expected an OpenAI or Anthropic request body, or { "prompt", "task"?, … }: ${describeIssues(r.error.issues, 'body')}`);
     request = { ...hints(req), ...r.data };
   }
   const forced = ctx.engine.resolveModelField(model);
@@ -206,7 +206,7 @@ const ReplayBody = z.strictObject({ text: z.string().optional(), since: z.string
 async function replayRoute(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const raw = await readJson(req, ctx.maxBodyBytes);
   const checked = ReplayBody.safeParse(raw);
-  if (!checked.success) return sendError(res, 'openai', 400, `expected { "text"?: rules text, "since"?: "7d", "file"?: name }: ${checked.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`, 'invalid_request');
+  if (!checked.success) return sendError(res, 'openai', 400, `expected { "text"?: rules text, "since"?: "7d", "file"?: name }: ${describeIssues(checked.error.issues, 'body')}`, 'invalid_request');
   const body = checked.data;
   const since = parseDuration(body.since ?? '7d');
   if (since === null) return sendError(res, 'openai', 400, 'since must look like 7d, 24h or 30m');

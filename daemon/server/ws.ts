@@ -18,6 +18,7 @@ import type { RulesManager } from '../rules/manager';
 import type { RulesRegistry } from '../rules/registry';
 import { decide } from '../router/decide';
 import { replayReportAsync } from '../reports';
+import { describeIssues } from './errors';
 import { checkRequest } from './guard';
 
 export interface WsContext {
@@ -57,10 +58,6 @@ const PARAMS: { [M in MethodName]: z.ZodType<Params<M>> } = {
   'providers.health': z.object({}),
   'keys.set': z.object({ provider: z.string().min(1), key: z.string().min(1).nullable() }),
 };
-
-function describeIssues(issues: readonly z.core.$ZodIssue[], root: string): string {
-  return issues.slice(0, 5).map((i) => `${[root, ...i.path.map(String)].join('.')}: ${i.message}`).join('; ');
-}
 
 class MethodError extends Error {
   constructor(readonly code: string, message: string) { super(message); }
