@@ -6,16 +6,19 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { CanonicalRequest, Usage } from '../shared/canonical';
+import { textMessages } from '../shared/canonical';
 import type { Encoding } from '../shared/catalog';
 import type { Decision, RouteRequest, RouterState } from '../shared/decision';
 import { ErrorCodes, type Attempt, type CompletionResult, type LedgerEntry, type ProviderHealth } from '../shared/protocol';
 import { CircuitBreakers } from './dispatch/circuit';
-import { DEFAULT_STALL_TIMEOUT_MS, dispatch, DispatchError } from './dispatch/dispatch';
+import { DEFAULT_STALL_TIMEOUT_MS, dispatch, DispatchError, type DispatchResult, type UpstreamRejection } from './dispatch/dispatch';
+import { upstreamLeg, type Leg, type LegChunk } from './dispatch/leg';
+import { planCalls, type CallerExtras } from './dispatch/plan';
 import type { Ledger } from './ledger/ledger';
 import { AdapterPool } from './providers/index';
 import { keepAliveFetch } from './providers/keepAliveFetch';
 import { KeyStore } from './providers/keys';
-import { ProviderError, type ProviderAdapter } from './providers/types';
+import { ProviderError, type ProviderAdapter, type UpstreamCall } from './providers/types';
 import { priceUsage } from './estimate/estimate';
 import { countRoute, countTokens } from './estimate/tokens';
 import { decide, resolveTarget, type ForcedTarget, type RouteInput } from './router/decide';
@@ -31,8 +34,10 @@ export interface EngineEvents {
 }
 
 export interface CompleteOptions {
-  /** The full conversation when the caller sent one (HTTP); otherwise built from the RouteRequest. */
+  /** The full request when the caller sent one (HTTP, with its raw body); otherwise built from the RouteRequest. */
   canonical?: CanonicalRequest;
+  /** Caller headers and query a same-format upstream should see (HTTP). */
+  extras?: CallerExtras;
   stream: boolean;
   /** A tier or model the caller named (HTTP `model`); bypasses the rules. */
   forced?: ForcedTarget;
@@ -41,8 +46,12 @@ export interface CompleteOptions {
   signal?: AbortSignal;
   requestId?: string;
   onDecision?: (d: Decision) => void;
-  /** A returned promise holds the upstream read until it settles (backpressure; see dispatch's stallTimeoutMs). */
+  /** Each text delta (the editor, the CLI). A returned promise holds the upstream read until it settles (backpressure). */
   onDelta?: (text: string) => void | Promise<void>;
+  /** Each upstream message of the committed stream, but the last (HTTP: relayed or re-encoded for the caller). */
+  onChunk?: (chunk: LegChunk, leg: Leg) => void | Promise<void>;
+  /** The serving attempt's details, after the ledger row is written and before complete() resolves (HTTP). */
+  onServed?: (served: DispatchResult) => void;
   onAttempt?: (a: Attempt) => void;
   onFallback?: (from: Attempt, to: { provider: string; model: string }) => void;
 }
@@ -57,6 +66,8 @@ export class CompletionError extends Error {
     readonly partialText = '',
     readonly decision?: Decision,
     readonly requestId?: string,
+    /** The last upstream's own rejection, to relay in the caller's format. */
+    readonly upstream?: UpstreamRejection,
   ) {
     super(message);
   }
@@ -171,17 +182,24 @@ export class Engine extends EventEmitter<EngineEvents> {
     const rules = opts.rules ?? this.rules;
     const decision = await this.preview(request, opts.forced, rules);
     opts.onDecision?.(decision);
-    const canonical: CanonicalRequest = opts.canonical ?? {
-      system: request.system,
-      messages: request.messages ?? [{ role: 'user', content: request.prompt }],
-      maxTokens: request.maxOutputTokens,
-      stream: opts.stream,
-    };
+    const canonical: CanonicalRequest = { ...(opts.canonical ?? editorRequest(request)), stream: opts.stream };
 
     const budgetError = this.budgetRefusal(decision, rules);
     if (budgetError) {
       this.record(requestId, request, decision, started, rules, { status: 'error', error: budgetError, attempts: [] });
       throw new CompletionError(ErrorCodes.budget, budgetError, 429, [], '', decision, requestId);
+    }
+    const plan = planCalls(canonical, decision.candidates, opts.extras);
+    if (plan.refused.length) {
+      // Candidates the request cannot be expressed for leave the candidate list, with the field that stops them.
+      decision.candidates = decision.candidates.filter((c) => plan.calls.has(c));
+      decision.skipped = [...decision.skipped, ...plan.refused];
+      if (!decision.candidates.length) {
+        const attempts: Attempt[] = plan.refused.map((s) => ({ provider: s.provider, model: s.model, outcome: 'skipped', reason: s.reason, message: s.detail, elapsedMs: 0 }));
+        const message = plan.refused.length === 1 ? plan.firstRefusal!.message : `no candidate can carry this request: ${plan.refused.map((s) => s.detail).join('; ')}`;
+        this.record(requestId, request, decision, started, rules, { status: 'error', error: message, attempts });
+        throw new CompletionError(ErrorCodes.unsupported, message, 400, attempts, '', decision, requestId);
+      }
     }
     if (!decision.candidates.length) {
       const attempts: Attempt[] = decision.skipped.map((s) => ({ provider: s.provider, model: s.model, outcome: 'skipped', reason: s.reason, message: s.detail, elapsedMs: 0 }));
@@ -193,13 +211,13 @@ export class Engine extends EventEmitter<EngineEvents> {
     try {
       const result = await dispatch({
         decision,
-        request: { ...canonical, stream: opts.stream },
+        request: canonical,
         fallback: rules.config.fallback,
-        adapterFor: (c) => this.adapterFor(c.provider, rules),
+        legFor: (c) => this.legFor(c, plan.calls.get(c)!, canonical, rules),
         circuits: this.circuits,
         signal: opts.signal,
         onAttempt: opts.onAttempt,
-        onDelta: opts.onDelta,
+        onChunk: chunkHandler(opts),
         stallTimeoutMs: this.stallTimeoutMs,
         onFallback: opts.onFallback,
         redact: (t) => this.keys.redact(t),
@@ -210,6 +228,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         status: 'ok', provider: result.provider, model: result.model, usage: result.usage, costUsd,
         ttftMs: result.upstreamTtftMs ?? result.ttftMs ?? undefined, attempts: result.attempts, fallbacks: result.fallbacks,
       });
+      opts.onServed?.(result);
       return {
         requestId, text: result.text, provider: result.provider, model: result.model, rule: decision.rule, tier: decision.tier,
         usage: result.usage, finishReason: result.finishReason, costUsd, estimatedCostUsd: decision.estimate.costUsd, ttftMs: result.ttftMs ?? null,
@@ -235,7 +254,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       });
       const code = { 'all-failed': ErrorCodes.allFailed, permanent: ErrorCodes.permanent, 'stream-cut': ErrorCodes.streamCut, cancelled: ErrorCodes.cancelled }[e.code];
       const httpStatus = e.code === 'permanent' ? (e.status ?? 400) : e.code === 'cancelled' ? 499 : 502;
-      throw new CompletionError(code, e.message, httpStatus, e.attempts, e.partialText, decision, requestId);
+      throw new CompletionError(code, e.message, e.upstream?.status ?? httpStatus, e.attempts, e.partialText, decision, requestId, e.upstream);
     }
   }
 
@@ -247,11 +266,17 @@ export class Engine extends EventEmitter<EngineEvents> {
     });
   }
 
-  private adapterFor(providerName: string, rules: CompiledRules): ProviderAdapter | ProviderError {
+  /** The adapter of a provider, or ProviderError('no-key') when it needs a key and has none. */
+  adapterFor(providerName: string, rules: CompiledRules = this.rules): ProviderAdapter | ProviderError {
     const provider = rules.providers[providerName];
     const key = this.keys.get(provider);
     if (provider.keyRequired && !key) return new ProviderError('no-key', `no API key for provider "${providerName}"`);
     return this.adapters.get(provider, key);
+  }
+
+  private legFor(c: { provider: string }, call: UpstreamCall, canonical: CanonicalRequest, rules: CompiledRules): Leg | ProviderError {
+    const adapter = this.adapterFor(c.provider, rules);
+    return adapter instanceof ProviderError ? adapter : upstreamLeg(adapter, call, canonical);
   }
 
   private budgetRefusal(decision: Decision, rules: CompiledRules): string | null {
@@ -337,4 +362,29 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     return entry;
   }
+}
+
+/** The editor's requests (WebSocket, CLI) are plain text conversations. */
+function editorRequest(request: RouteRequest): CanonicalRequest {
+  const messages = request.messages ?? [{ role: 'user' as const, content: request.prompt }];
+  const out: CanonicalRequest = { messages: messages.map((m) => ({ role: m.role, content: [{ type: 'text', text: m.content }] })), stream: false };
+  if (request.system) out.system = [{ type: 'text', text: request.system }];
+  if (request.maxOutputTokens !== undefined) out.maxTokens = request.maxOutputTokens;
+  return out;
+}
+
+/** One callback for both kinds of caller: HTTP gets every chunk; the editor and the CLI get the text deltas. */
+function chunkHandler(opts: CompleteOptions): ((chunk: LegChunk, leg: Leg) => void | Promise<void>) | undefined {
+  if (opts.onChunk) return opts.onChunk;
+  const onDelta = opts.onDelta;
+  if (!onDelta) return undefined;
+  return (chunk) => {
+    let waits: Promise<void>[] | undefined;
+    for (const ev of chunk.events) {
+      if (ev.type !== 'delta' || !ev.text) continue;
+      const pending = onDelta(ev.text);
+      if (pending) (waits ??= []).push(pending);
+    }
+    return waits ? Promise.all(waits).then(() => {}) : undefined;
+  };
 }

@@ -10,38 +10,44 @@
  *   ends the dispatch with a `stream-cut` error that carries the partial text (and usage, if seen).
  * - Each attempt has its own timeout: for a plain request, the whole request; for a stream, until the first
  *   delta and then as an idle limit between events.
- * - Backpressure: `onDelta` may return a promise (the caller's socket is full); the next upstream event is read
+ * - Streams are read message by message (leg.ts). Before the commit point the messages are held; at it they go to
+ *   `onChunk` in order; the chunk that carries the final event is returned in `tail` instead, so the caller can
+ *   write the ledger row before the last bytes of the answer go out.
+ * - Backpressure: `onChunk` may return a promise (the caller's socket is full); the next upstream event is read
  *   only once it settles, so a slow reader slows the upstream read instead of filling the daemon's memory. The
  *   idle limit is paused while dispatch waits on the caller (the upstream is silent because we stopped reading),
  *   and the wait is bounded by `stallTimeoutMs`: a caller that reads nothing for that long ends the dispatch as
  *   `cancelled` (attempt reason `client-stalled`), with the partial text, like any cancel after the commit.
  */
-import type { CanonicalRequest, FinishReason, Usage } from '../../shared/canonical';
+import { isContentEvent, type CanonicalRequest, type FinishReason, type WireFormat, type Usage } from '../../shared/canonical';
 import type { FallbackConfig } from '../../shared/config';
 import type { Candidate, Decision } from '../../shared/decision';
 import { ErrorCodes, type Attempt } from '../../shared/protocol';
 import { toProviderError } from '../providers/errors';
 import { redact as redactKeys } from '../providers/keys';
-import { ProviderError, type ProviderAdapter } from '../providers/types';
+import { ProviderError, type UpstreamFailure } from '../providers/types';
 import type { CircuitBreakers } from './circuit';
+import type { Leg, LegAnswer, LegChunk } from './leg';
 
 export interface DispatchOptions {
   decision: Pick<Decision, 'candidates'>;
-  request: CanonicalRequest;
+  /** Plain or streaming (the legs carry the bodies). */
+  request: Pick<CanonicalRequest, 'stream'>;
   fallback: Pick<FallbackConfig, 'retryOn' | 'timeoutMs' | 'maxRetryAfterMs'>;
-  /** The adapter for a candidate, or ProviderError('no-key') when its provider has no usable key. */
-  adapterFor(candidate: Candidate): ProviderAdapter | ProviderError;
+  /** The planned call for a candidate, or ProviderError('no-key') when its provider has no usable key. */
+  legFor(candidate: Candidate): Leg | ProviderError;
   circuits?: CircuitBreakers;
   /** Cancels the dispatch; propagated to the upstream request in flight. */
   signal?: AbortSignal;
   /** Called as each attempt ends (including skipped targets). */
   onAttempt?(attempt: Attempt): void;
   /**
-   * Each content delta of the committed stream, as it arrives. A returned promise means "the caller is not ready":
-   * dispatch reads the next upstream event only after it settles (at most `stallTimeoutMs`).
+   * Each upstream message of the committed stream, as it arrives (the held ones at the commit point), but the last.
+   * A returned promise means "the caller is not ready": dispatch reads the next upstream message only after it
+   * settles (at most `stallTimeoutMs`).
    */
-  onDelta?(text: string): void | Promise<void>;
-  /** How long dispatch waits for an `onDelta` promise before ending the stream (default DEFAULT_STALL_TIMEOUT_MS). */
+  onChunk?(chunk: LegChunk, leg: Leg): void | Promise<void>;
+  /** How long dispatch waits for an `onChunk` promise before ending the stream (default DEFAULT_STALL_TIMEOUT_MS). */
   stallTimeoutMs?: number;
   /** Called when moving on to another candidate after a failed or skipped one. */
   onFallback?(from: Attempt, to: { provider: string; model: string }): void;
@@ -57,7 +63,16 @@ export interface DispatchOptions {
 }
 
 export interface DispatchResult {
+  /** The answer's text (every text part, joined). */
   text: string;
+  /** Tool calls in the answer. */
+  toolCalls: number;
+  /** The leg that served: its format and whether it was a passthrough. */
+  leg: Leg;
+  /** A plain request's answer. */
+  answer?: LegAnswer;
+  /** A stream's last chunk(s), not yet given to onChunk: the caller sends them after writing the ledger row. */
+  tail: LegChunk[];
   provider: string;
   /** The pinned model id that served. */
   model: string;
@@ -89,8 +104,15 @@ const WIRE_CODES: Record<DispatchErrorCode, string> = {
   cancelled: ErrorCodes.cancelled,
 };
 
+/** The last upstream's own account of its failure, for telling the caller in its format (status, type, code, retry-after). */
+export interface UpstreamRejection extends UpstreamFailure {
+  format: WireFormat;
+  status: number;
+}
+
 export interface DispatchErrorDetails {
   attempts: Attempt[];
+  upstream?: UpstreamRejection;
   partialText?: string;
   usage?: Usage | null;
   /** True when `usage` was reported after the last delta, so it accounts for all of `partialText`. */
@@ -121,6 +143,7 @@ export class DispatchError extends Error {
   readonly ttftMs: number | null;
   readonly totalMs: number;
   readonly fallbacks: number;
+  readonly upstream?: UpstreamRejection;
 
   constructor(readonly code: DispatchErrorCode, headline: string, details: DispatchErrorDetails) {
     super(`${headline}${details.attempts.length ? ` — ${details.attempts.map(describeAttempt).join('; ')}` : ''}`);
@@ -136,6 +159,7 @@ export class DispatchError extends Error {
     this.ttftMs = details.ttftMs ?? null;
     this.totalMs = details.totalMs;
     this.fallbacks = details.fallbacks;
+    if (details.upstream) this.upstream = details.upstream;
   }
 
   /** The protocol's machine code (`E_ALL_CANDIDATES_FAILED`, …). */
@@ -219,10 +243,13 @@ const defaultSetTimer = (fn: () => void, ms: number): (() => void) => {
 interface AttemptOk {
   ok: true;
   text: string;
+  toolCalls: number;
   usage?: Usage;
   finishReason: FinishReason;
   id?: string;
   model?: string;
+  answer?: LegAnswer;
+  tail: LegChunk[];
   ttftMs: number | null;
   upstreamTtftMs: number | null;
 }
@@ -251,6 +278,8 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchResult
   const attempts: Attempt[] = [];
   const deadProviders = new Map<string, string>();
   let fallbacks = 0;
+  /** The last attempt's upstream rejection (an HTTP status), cleared by any later failure of another kind. */
+  let lastRejection: UpstreamRejection | undefined;
 
   const callbackFailed = (what: string, err: unknown) => {
     try {
@@ -277,7 +306,7 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchResult
     new DispatchError(code, headline, { attempts, totalMs: now() - t0, fallbacks, ...extra });
 
   /** One try at one target, with its own timeout and the caller's cancel wired to the upstream request. */
-  const runAttempt = async (adapter: ProviderAdapter, candidate: Candidate): Promise<AttemptOk | AttemptFailed> => {
+  const runAttempt = async (leg: Leg): Promise<AttemptOk | AttemptFailed> => {
     const start = now();
     const controller = new AbortController();
     const onUserAbort = () => controller.abort();
@@ -310,15 +339,16 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchResult
         controller.abort();
       }, stallTimeoutMs);
       try {
-        await Promise.race([Promise.resolve(pending).catch((err: unknown) => callbackFailed('onDelta', err)), aborted]);
+        await Promise.race([Promise.resolve(pending).catch((err: unknown) => callbackFailed('onChunk', err)), aborted]);
       } finally {
         cancelStall();
       }
       rearm();
     };
 
-    const call = { model: candidate.model, signal: controller.signal };
+    const signal = controller.signal;
     let text = '';
+    let toolCalls = 0;
     let usage: Usage | undefined;
     let usageCoversText = false;
     let committed = false;
@@ -327,45 +357,69 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchResult
     let succeeded = false;
     try {
       if (!options.request.stream) {
-        const res = await Promise.race([adapter.complete(options.request, call), aborted]);
-        const ok: AttemptOk = { ok: true, text: res.text, finishReason: res.finishReason, ttftMs: null, upstreamTtftMs: null };
+        const answer = await Promise.race([leg.complete(signal), aborted]);
+        const res = answer.response;
+        let answerText = '';
+        for (const p of res.content) {
+          if (p.type === 'text') answerText += p.text;
+          else if (p.type === 'tool_call') toolCalls++;
+        }
+        const ok: AttemptOk = { ok: true, text: answerText, toolCalls, finishReason: res.finishReason, answer, tail: [], ttftMs: null, upstreamTtftMs: null };
         if (res.usage) ok.usage = res.usage;
         if (res.id) ok.id = res.id;
         if (res.model) ok.model = res.model;
         succeeded = true;
         return ok;
       }
-      const iterator = adapter.stream(options.request, call)[Symbol.asyncIterator]();
+      /** Chunks read before the commit point: delivered at it, dropped if this attempt fails first. */
+      const held: LegChunk[] = [];
+      const deliver = async (chunk: LegChunk) => {
+        const pending = safely('onChunk', () => options.onChunk?.(chunk, leg));
+        if (pending) await waitForCaller(pending);
+      };
+      const iterator = leg.stream(signal)[Symbol.asyncIterator]();
       try {
         for (;;) {
           const step = await Promise.race([iterator.next(), aborted]);
           if (step.done) throw new ProviderError('stream-cut', 'stream ended without a final event');
-          const ev = step.value;
+          const chunk = step.value;
           if (committed) rearm();
-          if (ev.type === 'usage') {
-            usage = ev.usage;
-            usageCoversText = true;
-          } else if (ev.type === 'delta') {
-            if (!ev.text) continue;
-            if (!committed) {
-              committed = true;
-              const t = now();
-              ttftMs = t - t0;
-              upstreamTtftMs = t - start;
-              rearm();
+          let done: Extract<LegChunk['events'][number], { type: 'done' }> | undefined;
+          let content = false;
+          for (const ev of chunk.events) {
+            if (ev.type === 'usage') {
+              usage = ev.usage;
+              usageCoversText = true;
+            } else if (ev.type === 'done') {
+              done = ev;
+            } else if (isContentEvent(ev) && !(ev.type === 'delta' && !ev.text)) {
+              content = true;
+              if (ev.type === 'delta') text += ev.text;
+              else if (ev.type === 'tool_call') toolCalls++;
+              usageCoversText = false;
             }
-            text += ev.text;
-            usageCoversText = false;
-            const pending = safely('onDelta', () => options.onDelta?.(ev.text));
-            if (pending) await waitForCaller(pending);
-          } else {
-            const ok: AttemptOk = { ok: true, text, finishReason: ev.finishReason, ttftMs, upstreamTtftMs };
+          }
+          if (content && !committed) {
+            committed = true;
+            const t = now();
+            ttftMs = t - t0;
+            upstreamTtftMs = t - start;
+            rearm();
+          }
+          if (done) {
+            const ok: AttemptOk = { ok: true, text, toolCalls, finishReason: done.finishReason, tail: [...held, chunk], ttftMs, upstreamTtftMs };
             if (usage) ok.usage = usage;
-            if (ev.id) ok.id = ev.id;
-            if (ev.model) ok.model = ev.model;
+            if (done.id) ok.id = done.id;
+            if (done.model) ok.model = done.model;
             succeeded = true;
             return ok;
           }
+          if (!committed) {
+            held.push(chunk);
+            continue;
+          }
+          while (held.length) await deliver(held.shift()!);
+          await deliver(chunk);
         }
       } finally {
         // Release the upstream stream without waiting on it (it may be stuck on a dead socket).
@@ -409,12 +463,12 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchResult
       continue;
     }
 
-    const adapter = options.adapterFor(candidate);
-    if (adapter instanceof ProviderError) {
-      const reason = adapter.kind === 'no-key' ? 'no-key' : reasonFor(adapter);
-      record({ ...target, outcome: 'skipped', reason, message: adapter.message, elapsedMs: 0 });
+    const leg = options.legFor(candidate);
+    if (leg instanceof ProviderError) {
+      const reason = leg.kind === 'no-key' ? 'no-key' : reasonFor(leg);
+      record({ ...target, outcome: 'skipped', reason, message: leg.message, elapsedMs: 0 });
       deadProviders.set(candidate.provider, reason);
-      safely('onWarning', () => options.onWarning?.(redact(`${candidate.provider}: ${adapter.message} — skipping its candidates`)));
+      safely('onWarning', () => options.onWarning?.(redact(`${candidate.provider}: ${leg.message} — skipping its candidates`)));
       continue;
     }
 
@@ -436,24 +490,26 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchResult
       }
 
       const started = now();
-      const result = await runAttempt(adapter, candidate);
+      const result = await runAttempt(leg);
       const elapsedMs = now() - started;
 
       if (result.ok) {
         options.circuits?.success(candidate.provider, candidate.model);
         record({ ...target, outcome: 'ok', elapsedMs });
         const out: DispatchResult = {
-          text: result.text, ...target, candidate, finishReason: result.finishReason, attempts,
+          text: result.text, toolCalls: result.toolCalls, leg, tail: result.tail, ...target, candidate, finishReason: result.finishReason, attempts,
           ttftMs: result.ttftMs, upstreamTtftMs: result.upstreamTtftMs, totalMs: now() - t0, fallbacks,
         };
         if (result.usage) out.usage = result.usage;
         if (result.id) out.responseId = result.id;
         if (result.model) out.upstreamModel = result.model;
+        if (result.answer) out.answer = result.answer;
         return out;
       }
 
       const { error } = result;
       const cls = classify(error, result.committed, retryOn);
+      lastRejection = error.kind === 'http' && error.status !== undefined ? { format: leg.call.format, status: error.status, ...error.upstream } : undefined;
       const attempt: Attempt = {
         ...target,
         outcome: cls === 'cancelled' ? 'cancelled' : 'failed',
@@ -478,7 +534,7 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchResult
         case 'cut':
           throw fail('stream-cut', `stream from ${candidate.provider}/${candidate.model} failed after it started`, partial);
         case 'permanent':
-          throw fail('permanent', `${candidate.provider}/${candidate.model} rejected the request`, error.status !== undefined ? { status: error.status } : {});
+          throw fail('permanent', `${candidate.provider}/${candidate.model} rejected the request`, error.status !== undefined ? { status: error.status, ...(lastRejection ? { upstream: lastRejection } : {}) } : {});
         case 'provider':
           deadProviders.set(candidate.provider, reasonFor(error));
           safely('onWarning', () => options.onWarning?.(redact(`${candidate.provider}: ${error.message} — skipping its candidates`)));
@@ -496,5 +552,5 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchResult
     }
   }
 
-  throw fail('all-failed', options.decision.candidates.length ? 'every candidate failed' : 'no candidates to try');
+  throw fail('all-failed', options.decision.candidates.length ? 'every candidate failed' : 'no candidates to try', lastRejection ? { upstream: lastRejection } : {});
 }

@@ -70,8 +70,13 @@ export function toProviderError(err: unknown, signal?: AbortSignal, phase: 'requ
     return new ProviderError('network', `connection failed${detail}`);
   }
   if (isInstance(err, OpenAISDK.APIError, AnthropicSDK.APIError)) {
-    const e = err as { status?: number; headers?: Headers; message: string };
-    if (typeof e.status === 'number') return new ProviderError('http', e.message, e.status, parseRetryAfter(e.headers));
+    const e = err as { status?: number; headers?: Headers; message: string; error?: unknown };
+    if (typeof e.status === 'number') {
+      // The OpenAI SDK keeps the body's inner `error` object, Anthropic's the whole body: give the codecs the body.
+      const body = err instanceof OpenAISDK.APIError && e.error !== undefined ? { error: e.error } : e.error;
+      const upstream = { body, retryAfter: header(e.headers, 'retry-after'), requestId: header(e.headers, 'x-request-id') ?? header(e.headers, 'request-id') };
+      return new ProviderError('http', e.message, e.status, parseRetryAfter(e.headers), upstream);
+    }
     return new ProviderError('malformed', e.message);
   }
   if (isInstance(err, OpenAISDK.OpenAIError, AnthropicSDK.AnthropicError)) return new ProviderError('malformed', messageOf(err));

@@ -3,26 +3,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { ResolvedProvider } from '../rules/types';
-import { AnthropicAdapter } from './anthropic';
-import { OpenAIAdapter, type AdapterOptions } from './openai';
+import { createAdapter, type AdapterOptions } from './clients';
 import type { ProviderAdapter } from './types';
 
-export { AnthropicAdapter } from './anthropic';
-export { OpenAIAdapter, PLACEHOLDER_API_KEY, type AdapterOptions } from './openai';
+export { createAdapter, formatsOf, PLACEHOLDER_API_KEY, type AdapterOptions } from './clients';
 export { KeyStore, redact } from './keys';
 export { parseRetryAfter, toProviderError } from './errors';
-export { ProviderError, type ProviderAdapter, type ProviderCallOptions, type ProviderErrorKind } from './types';
-
-/** A new adapter for the provider's wire format. `openai-compatible` uses the OpenAI SDK (placeholder key if none). */
-export function createAdapter(provider: ResolvedProvider, apiKey: string | undefined, options: AdapterOptions = {}): ProviderAdapter {
-  switch (provider.type) {
-    case 'openai':
-    case 'openai-compatible':
-      return new OpenAIAdapter(provider, apiKey, options);
-    case 'anthropic':
-      return new AnthropicAdapter(provider, apiKey, options);
-  }
-}
+export { ProviderError, type ProviderAdapter, type ProviderErrorKind, type UpstreamCall } from './types';
 
 /** Adapters kept at most (one per provider definition in use: windows with different rules files may differ). */
 const MAX_ADAPTERS = 32;

@@ -4,14 +4,11 @@
  * raw body lets the adapters tell a clean end from a cut one.
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import type { StreamEvent } from '../../shared/canonical';
+import type { SSEMessage } from '../formats/types';
 import { ProviderError } from './types';
 import { toProviderError } from './errors';
 
-export interface SSEMessage {
-  event?: string;
-  data: string;
-}
+export type { SSEMessage } from '../formats/types';
 
 /**
  * A stream request answered with a JSON or HTML body (a proxy's error page, a server ignoring `stream`) is
@@ -66,40 +63,4 @@ export async function* readSSE(body: ReadableStream<Uint8Array> | null, signal: 
     if (!finished) reader.cancel().catch(() => {});
     reader.releaseLock?.();
   }
-}
-
-/** A wire format's stream decoder: SSE messages in, canonical events out; `finished` once its terminal event came. */
-export interface StreamDecoder {
-  decode(message: SSEMessage): StreamEvent[];
-  readonly finished: boolean;
-}
-
-/**
- * The streaming leg both adapters share: send, check the answer is an event stream, decode each message as it
- * arrives. A body that ends before the decoder saw its terminal event (`terminal`) is a cut, never a clean end.
- */
-export async function* streamEvents(send: () => Promise<Response>, signal: AbortSignal, decoder: StreamDecoder, terminal: string): AsyncGenerator<StreamEvent, void, undefined> {
-  let response: Response;
-  try {
-    response = await send();
-  } catch (err) {
-    throw toProviderError(err, signal);
-  }
-  try {
-    await assertEventStream(response);
-  } catch (err) {
-    throw toProviderError(err, signal, 'body');
-  }
-  for await (const message of readSSE(response.body, signal)) {
-    let events: StreamEvent[];
-    try {
-      events = decoder.decode(message);
-    } catch (err) {
-      throw toProviderError(err, signal, 'body');
-    }
-    for (const ev of events) yield ev;
-    if (decoder.finished) return;
-  }
-  if (signal.aborted) throw new ProviderError('cancelled', 'request cancelled');
-  throw new ProviderError('stream-cut', `upstream stream ended without ${terminal}`);
 }

@@ -10,7 +10,7 @@ import { before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { MAX_OUTPUT_TOKENS } from '../../shared/config';
 import { fromAnthropicRequest } from '../../daemon/providers/translate/anthropic';
-import { RequestFormatError } from '../../daemon/providers/translate/common';
+import { RequestFormatError } from '../../daemon/formats/common';
 import { fromOpenAIRequest } from '../../daemon/providers/translate/openai';
 import {
   anthropicBody, anyJson, bodyText, cleanAnthropicBody, cleanOpenaiBody, headerSafe, hintHeaders, hostileName, openaiBody, PROTO_NAMES, routeRequest, rulesText,

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { CanonicalRequest, CanonicalResponse, StreamEvent } from '../../shared/canonical';
-import { RequestFormatError } from '../../daemon/providers/translate/common';
+import { RequestFormatError } from '../../daemon/formats/common';
 import { MAX_OUTPUT_TOKENS } from '../../shared/config';
 import {
   fromOpenAIRequest, fromOpenAIResponse, OpenAIStreamDecoder, OpenAIStreamEncoder, finishReasonFromOpenAI,

@@ -8,7 +8,7 @@ import type { ChatMessage } from '../../../shared/decision';
 import { ProviderError } from '../types';
 import {
   asText, cleanUsage, count, invalid, isRecord, readMaxTokens, readStream, readTemperature, refusePart, sseFrame, unsupported,
-} from './common';
+} from '../../formats/common';
 
 /** Anthropic requires `max_tokens`; this is sent when the canonical request has none. */
 export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096;

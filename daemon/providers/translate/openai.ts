@@ -8,7 +8,7 @@ import type { ChatMessage } from '../../../shared/decision';
 import { ProviderError } from '../types';
 import {
   asText, cleanUsage, invalid, isRecord, readMaxTokens, readStream, readTemperature, refusePart, sseFrame, unsupported,
-} from './common';
+} from '../../formats/common';
 
 // ---- wire types (the subset Switchyard reads and writes) ----
 

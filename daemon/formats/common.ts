@@ -6,8 +6,8 @@
  * `outputTokens` counts every output token; `reasoningTokens` is the part of it spent on reasoning.
  * Anthropic reports cache reads and cache writes apart from `input_tokens`, so its translator adds them in.
  */
-import type { FinishReason, Usage } from '../../../shared/canonical';
-import { MAX_OUTPUT_TOKENS } from '../../../shared/config';
+import type { FinishReason, ReasoningEffort, Usage } from '../../shared/canonical';
+import { MAX_OUTPUT_TOKENS } from '../../shared/config';
 
 export type RequestFormatErrorCode = 'invalid_request' | 'unsupported';
 
@@ -103,3 +103,33 @@ export function sseFrame(data: unknown, event?: string): string {
   const payload = typeof data === 'string' ? data : JSON.stringify(data);
   return `${event ? `event: ${event}\n` : ''}data: ${payload}\n\n`;
 }
+
+// ---- added by the anthropic codec: reasoning effort ⇄ thinking budget, one table for every format ----
+
+/** OpenAI `reasoning_effort` / Responses `reasoning.effort` → Anthropic `thinking.budget_tokens` (Anthropic's minimum is 1024). */
+export function effortToBudget(effort: ReasoningEffort): number {
+  switch (effort) {
+    case 'minimal': return 1024;
+    case 'low': return 2048;
+    case 'medium': return 8192;
+    case 'high': return 24576;
+  }
+}
+
+/** Anthropic `thinking.budget_tokens` → the nearest OpenAI effort. */
+export function budgetToEffort(budget: number): ReasoningEffort {
+  if (budget <= 1024) return 'minimal';
+  if (budget <= 4096) return 'low';
+  if (budget <= 16384) return 'medium';
+  return 'high';
+}
+
+// ---- added by the openai-chat codec: data URLs (OpenAI carries inline images and files as `data:` URLs) ----
+
+/** `data:<mediaType>;base64,<data>` → its parts; undefined for anything else (a URL, or a data URL that is not base64). */
+export function parseDataUrl(url: string): { mediaType: string; data: string } | undefined {
+  const m = /^data:([^;,]+)(?:;[^;,=]+=[^;,]*)*;base64,/i.exec(url);
+  return m ? { mediaType: m[1]!.toLowerCase(), data: url.slice(m[0].length) } : undefined;
+}
+
+export const toDataUrl = (mediaType: string, data: string): string => `data:${mediaType};base64,${data}`;

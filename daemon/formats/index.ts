@@ -1,0 +1,12 @@
+/** The wire formats, one owner each: caller-facing parse/encode and upstream-facing build/decode. */
+import type { WireFormat } from '../../shared/canonical';
+import { codec as anthropic } from './anthropic/index';
+import { codec as openaiChat } from './openai-chat/index';
+import { codec as openaiResponses } from './openai-responses/index';
+import type { FormatCodec } from './types';
+
+const CODECS: Record<WireFormat, FormatCodec> = { 'openai-chat': openaiChat, 'openai-responses': openaiResponses, anthropic };
+
+export function codecFor(format: WireFormat): FormatCodec {
+  return CODECS[format];
+}
