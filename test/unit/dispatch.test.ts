@@ -11,7 +11,8 @@ import type { Candidate } from '../../shared/decision';
 import type { Attempt } from '../../shared/protocol';
 import { CircuitBreakers } from '../../daemon/dispatch/circuit';
 import { dispatch, DispatchError, type DispatchOptions, type DispatchResult } from '../../daemon/dispatch/dispatch';
-import { ProviderError, type ProviderAdapter, type ProviderCallOptions } from '../../daemon/providers/types';
+import { ProviderError } from '../../daemon/providers/types';
+import type { Leg, LegChunk } from '../../daemon/dispatch/leg';
 import * as OpenAISDK from 'openai';
 import * as AnthropicSDK from '@anthropic-ai/sdk';
 import { parseRetryAfter, toProviderError } from '../../daemon/providers/errors';
@@ -49,7 +50,8 @@ class Clock {
   };
 }
 
-class FakeAdapter implements ProviderAdapter {
+/** A scripted upstream: each call takes the next step. `leg(model)` is what dispatch sees. */
+class FakeAdapter {
   calls: { model: string; signal: AbortSignal; stream: boolean }[] = [];
   constructor(readonly name: string, private readonly steps: Step[], private readonly clock: Clock) {}
 
@@ -69,18 +71,26 @@ class FakeAdapter implements ProviderAdapter {
     });
   }
 
-  async complete(_req: CanonicalRequest, { model, signal }: ProviderCallOptions): Promise<CanonicalResponse> {
+  leg(model: string): Leg {
+    return {
+      call: { format: 'openai-chat', passthrough: false },
+      complete: async (signal) => ({ response: await this.complete(model, signal) }),
+      stream: (signal) => chunks(this.stream(model, signal)),
+    };
+  }
+
+  async complete(model: string, signal: AbortSignal): Promise<CanonicalResponse> {
     const step = this.next(model, signal, false);
     if ('hang' in step) return this.waitForAbort(signal, step.ignoreSignal);
     if ('endsEarly' in step) throw new Error('endsEarly is a streaming step');
     this.clock.t += step.takesMs ?? 10;
     if ('fail' in step) throw step.fail;
-    const res: CanonicalResponse = { id: `id-${this.name}`, model, text: step.text, finishReason: 'stop' };
+    const res: CanonicalResponse = { id: `id-${this.name}`, model, content: [{ type: 'text', text: step.text }], finishReason: 'stop' };
     if (step.usage) res.usage = step.usage;
     return res;
   }
 
-  async *stream(_req: CanonicalRequest, { model, signal }: ProviderCallOptions): AsyncGenerator<StreamEvent> {
+  async *stream(model: string, signal: AbortSignal): AsyncGenerator<StreamEvent> {
     const step = this.next(model, signal, true);
     if ('text' in step) {
       for (const d of step.deltas ?? [step.text]) {
@@ -105,6 +115,22 @@ class FakeAdapter implements ProviderAdapter {
   }
 }
 
+/** One event per upstream message, as the fakes yield them. */
+async function* chunks(events: AsyncGenerator<StreamEvent>): AsyncGenerator<LegChunk> {
+  try {
+    for await (const ev of events) yield { frame: '', events: [ev] };
+  } finally {
+    await events.return(undefined);
+  }
+}
+
+/** The old adapter-level options, mapped onto legs and chunks so each test reads as what it checks. */
+type Extra = Partial<Omit<DispatchOptions, 'legFor' | 'onChunk'>> & {
+  stream?: boolean;
+  adapterFor?: (c: Candidate) => { leg(model: string): Leg } | ProviderError;
+  onDelta?: (text: string) => void | Promise<void>;
+};
+
 const FALLBACK: FallbackConfig = {
   retryOn: [408, 429, 500, 502, 503, 504, 529, 'timeout', 'network'],
   timeoutMs: 60_000,
@@ -120,8 +146,8 @@ interface Harness {
   deltas: string[];
   fallbacks: { from: Attempt; to: { provider: string; model: string } }[];
   warnings: string[];
-  run(candidates: Candidate[], extra?: Partial<DispatchOptions> & { stream?: boolean }): Promise<DispatchResult>;
-  fails(candidates: Candidate[], extra?: Partial<DispatchOptions> & { stream?: boolean }): Promise<DispatchError>;
+  run(candidates: Candidate[], extra?: Extra): Promise<DispatchResult>;
+  fails(candidates: Candidate[], extra?: Extra): Promise<DispatchError>;
 }
 
 function harness(scripts: Record<string, Step[]>, opts: { noKey?: string[]; fallback?: Partial<FallbackConfig> } = {}): Harness {
@@ -133,15 +159,20 @@ function harness(scripts: Record<string, Step[]>, opts: { noKey?: string[]; fall
   const h: Harness = {
     clock, adapters, circuits, attempts: [], deltas: [], fallbacks: [], warnings: [],
     run: (candidates, extra = {}) => {
-      const { stream = false, ...rest } = extra;
+      const {
+        stream = false,
+        adapterFor = (c: Candidate) => (opts.noKey?.includes(c.provider) ? new ProviderError('no-key', `no API key for provider "${c.provider}"`) : adapters[c.provider]!),
+        onDelta = (t: string) => { h.deltas.push(t); },
+        ...rest
+      } = extra;
       return dispatch({
         decision: { candidates },
-        request: { messages: [{ role: 'user', content: 'hi' }], stream },
+        request: { stream },
         fallback,
-        adapterFor: (c) => (opts.noKey?.includes(c.provider) ? new ProviderError('no-key', `no API key for provider "${c.provider}"`) : adapters[c.provider]!),
+        legFor: (c) => { const a = adapterFor(c); return a instanceof ProviderError ? a : a.leg(c.model); },
         circuits,
         onAttempt: (a) => h.attempts.push(a),
-        onDelta: (t) => { h.deltas.push(t); },
+        onChunk: (chunk) => { const ev = chunk.events[0]; return ev?.type === 'delta' ? onDelta(ev.text) : undefined; },
         onFallback: (from, to) => h.fallbacks.push({ from, to }),
         onWarning: (w) => h.warnings.push(w),
         now: clock.now,
@@ -454,20 +485,23 @@ describe('streaming', () => {
 function pullRecorder(deltas: string[], opts: { usageFirst?: Usage; usageLast?: Usage; hangAtEnd?: boolean } = {}) {
   const pulled: string[] = [];
   const signals: AbortSignal[] = [];
-  const adapter: ProviderAdapter = {
-    name: 'openai',
-    complete: async () => { throw new Error('stream only'); },
-    async *stream(_req, { signal }) {
-      signals.push(signal);
-      if (opts.usageFirst) yield { type: 'usage', usage: opts.usageFirst };
-      for (const d of deltas) {
-        pulled.push(d);
-        yield { type: 'delta', text: d };
-      }
-      if (opts.usageLast) yield { type: 'usage', usage: opts.usageLast };
-      if (opts.hangAtEnd) await new Promise((_, reject) => signal.addEventListener('abort', () => reject(new ProviderError('cancelled', 'aborted')), { once: true }));
-      yield { type: 'done', finishReason: 'stop' };
-    },
+  async function* events(signal: AbortSignal): AsyncGenerator<StreamEvent> {
+    signals.push(signal);
+    if (opts.usageFirst) yield { type: 'usage', usage: opts.usageFirst };
+    for (const d of deltas) {
+      pulled.push(d);
+      yield { type: 'delta', text: d };
+    }
+    if (opts.usageLast) yield { type: 'usage', usage: opts.usageLast };
+    if (opts.hangAtEnd) await new Promise((_, reject) => signal.addEventListener('abort', () => reject(new ProviderError('cancelled', 'aborted')), { once: true }));
+    yield { type: 'done', finishReason: 'stop' };
+  }
+  const adapter = {
+    leg: (): Leg => ({
+      call: { format: 'openai-chat', passthrough: false },
+      complete: async () => { throw new Error('stream only'); },
+      stream: (signal) => chunks(events(signal)),
+    }),
   };
   return { adapter, pulled, signals };
 }
@@ -553,7 +587,7 @@ describe('backpressure: a caller that is not ready holds the upstream read', () 
     const h = harness({});
     const r = await h.run([A], { stream: true, adapterFor: () => adapter, onDelta: () => Promise.reject(new Error('socket hiccup')) });
     assert.equal(r.text, 'ok');
-    assert.match(h.warnings[0]!, /onDelta callback threw: socket hiccup/);
+    assert.match(h.warnings[0]!, /onChunk callback threw: socket hiccup/);
   });
 
   test('a cancel after the commit says whether the usage seen counts all the delivered text', async () => {
@@ -685,7 +719,7 @@ describe('callbacks', () => {
     const h = harness({ openai: [{ text: 'ok', deltas: ['o', 'k'] }] });
     const r = await h.run([A], { stream: true, onDelta: () => { throw new Error('ui bug'); } });
     assert.equal(r.text, 'ok');
-    assert.match(h.warnings[0]!, /onDelta callback threw/);
+    assert.match(h.warnings[0]!, /onChunk callback threw/);
   });
 });
 
