@@ -1,11 +1,14 @@
 /**
  * Differential check of the daemon's upstream transport (`keepAliveFetch` in daemon/engine.ts) against the global
- * fetch it replaces: the real SDK adapters (OpenAI and Anthropic, plain and streaming) against the fault-injecting
+ * fetch it replaces: the real SDK adapters through the legs dispatch uses (OpenAI and Anthropic, plain and streaming) against the fault-injecting
  * mock upstream — every fault kind — once with each transport. The outcomes (text, or the ProviderError kind and
  * status dispatch acts on) must be the same.
  *   node --import tsx bench/fetchCheck.ts
  */
 import type { CanonicalRequest } from '../shared/canonical';
+import type { Candidate } from '../shared/decision';
+import { upstreamLeg } from '../daemon/dispatch/leg';
+import { planCalls } from '../daemon/dispatch/plan';
 import { keepAliveFetch } from '../daemon/providers/keepAliveFetch';
 import { createAdapter } from '../daemon/providers/index';
 import { ProviderError } from '../daemon/providers/types';
@@ -23,15 +26,17 @@ const FAULTS: Array<Fault | null> = [
 
 async function outcome(fetchImpl: typeof fetch | undefined, provider: ResolvedProvider, model: string, stream: boolean): Promise<string> {
   const adapter = createAdapter(provider, provider.type === 'anthropic' ? TEST_KEYS.ANTHROPIC_API_KEY : TEST_KEYS.OPENAI_API_KEY, fetchImpl ? { fetch: fetchImpl } : {});
-  const request: CanonicalRequest = { messages: [{ role: 'user', content: 'Say hello in five words.' }], maxTokens: 64, stream };
+  const request: CanonicalRequest = { messages: [{ role: 'user', content: [{ type: 'text', text: 'Say hello in five words.' }] }], maxTokens: 64, stream };
+  const candidate: Candidate = { name: model, provider: provider.name, providerType: provider.type, model, estimate: { inputTokens: 0, outputTokens: 0, costUsd: 0, ttftMs: 0, latencyMs: 0 } };
+  const leg = upstreamLeg(adapter, planCalls(request, [candidate]).calls.get(candidate)!, request);
   const signal = AbortSignal.timeout(1_500); // ends a hang the way dispatch's per-attempt timer does
   try {
     if (!stream) {
-      const r = await adapter.complete(request, { model, signal });
-      return `ok: ${r.text} (${r.finishReason})`;
+      const { response } = await leg.complete(signal);
+      return `ok: ${response.content.map((p) => (p.type === 'text' ? p.text : '')).join('')} (${response.finishReason})`;
     }
     let text = '';
-    for await (const ev of adapter.stream(request, { model, signal })) if (ev.type === 'delta') text += ev.text;
+    for await (const chunk of leg.stream(signal)) for (const ev of chunk.events) if (ev.type === 'delta') text += ev.text;
     return `ok stream: ${text}`;
   } catch (e) {
     if (e instanceof ProviderError) return `ProviderError ${e.kind}${e.status ? ` ${e.status}` : ''}${e.retryAfterMs !== undefined ? ` retry-after ${e.retryAfterMs}` : ''}`;

@@ -13,6 +13,7 @@ Commands:
   rules     check | test | schema — validate and test a rules file
   daemon    run the daemon in the foreground
   start     start the daemon in the background; stop, status
+  env       print the environment that sends SDKs and coding agents through the daemon
   spend     what requests cost, by model, rule, tier or source
   replay    what other rules would have cost on logged requests`;
 
@@ -25,6 +26,7 @@ const commands: Record<string, () => Promise<Command>> = {
   start: async () => (await import('./cli/lifecycle')).startCommand,
   stop: async () => (await import('./cli/lifecycle')).stopCommand,
   status: async () => (await import('./cli/lifecycle')).statusCommand,
+  env: async () => (await import('./cli/env')).envCommand,
   spend: async () => (await import('./cli/spend')).spendCommand,
   replay: async () => (await import('./cli/spend')).replayCommand,
 };

@@ -9,8 +9,11 @@
  */
 import type { ChatMessage } from './decision';
 
-/** The wire formats the daemon speaks, to callers and to upstreams. */
-export type WireFormat = 'openai-chat' | 'openai-responses' | 'anthropic';
+/**
+ * The wire formats the daemon speaks, to callers and to upstreams. The first three translate into each other; legacy
+ * completions (fill in the middle) and embeddings go only to an upstream of their own format.
+ */
+export type WireFormat = 'openai-chat' | 'openai-responses' | 'anthropic' | 'openai-completions' | 'openai-embeddings';
 
 /** Anthropic's prompt-cache marker; carried on Anthropic targets, removed (documented) on OpenAI ones. */
 export interface CacheControl {

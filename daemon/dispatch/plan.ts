@@ -22,7 +22,9 @@ export interface CallerExtras {
 /** The format a provider is spoken to in, for a caller of `callerFormat`: its own when the provider speaks it. */
 export function upstreamFormat(providerType: ProviderType, callerFormat: WireFormat | undefined): WireFormat {
   if (providerType === 'anthropic') return 'anthropic';
-  if (providerType === 'openai' && callerFormat === 'openai-responses') return 'openai-responses';
+  if (callerFormat === 'openai-responses') return providerType === 'openai' ? 'openai-responses' : 'openai-chat';
+  // Completions and embeddings exist on OpenAI and OpenAI-compatible servers alike (their codecs refuse any other).
+  if (callerFormat === 'openai-completions' || callerFormat === 'openai-embeddings') return callerFormat;
   return 'openai-chat';
 }
 

@@ -27,11 +27,15 @@ const PATHS: Record<WireFormat, string> = {
   'openai-chat': '/chat/completions',
   'openai-responses': '/responses',
   anthropic: '/v1/messages',
+  'openai-completions': '/completions',
+  'openai-embeddings': '/embeddings',
 };
 
 /** The formats a provider type's API speaks: OpenAI-compatible servers are reliably chat-only. */
 export function formatsOf(type: ResolvedProvider['type']): readonly WireFormat[] {
-  return type === 'anthropic' ? ['anthropic'] : type === 'openai' ? ['openai-chat', 'openai-responses'] : ['openai-chat'];
+  return type === 'anthropic' ? ['anthropic']
+    : type === 'openai' ? ['openai-chat', 'openai-responses', 'openai-completions', 'openai-embeddings']
+    : ['openai-chat', 'openai-completions', 'openai-embeddings'];
 }
 
 type SDK = OpenAI | Anthropic;

@@ -29,6 +29,15 @@ function decisionHeaders(d: Decision | undefined, served: { provider: string; mo
   return h;
 }
 
+/** The task recorded for the formats that are one task by nature (a header still names another). */
+const TASKS: Partial<Record<WireFormat, string>> = { 'openai-embeddings': 'embeddings', 'openai-completions': 'autocomplete' };
+
+/** `model: "switchyard/auto"` on /v1/embeddings: the rules' `embeddings` tier, or a clear request to name one. */
+function embeddingTarget(ctx: HttpContext): ReturnType<HttpContext['engine']['resolveModelField']> {
+  if (Object.hasOwn(ctx.engine.rules.config.tiers, 'embeddings')) return { target: 'embeddings', label: 'tier "embeddings" (embeddings request)' };
+  return { error: 'embeddings need an embedding model: name one from your rules as `model` (e.g. a model with id text-embedding-3-small), or define a tier named "embeddings"' };
+}
+
 const newRequestId = () => `sy-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 
 export async function completion(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, format: WireFormat): Promise<void> {
@@ -37,9 +46,10 @@ export async function completion(ctx: HttpContext, req: IncomingMessage, res: Se
   const parsed = codec.parseRequest(body);
   const canonical = parsed.request;
   canonical.raw ??= { format, body: body as Record<string, unknown> };
-  const forced = ctx.engine.resolveModelField(parsed.model);
+  const forced = ctx.engine.resolveModelField(parsed.model) ?? (format === 'openai-embeddings' ? embeddingTarget(ctx) : undefined);
   if (forced && 'error' in forced) return sendError(res, apiFormatOf(format), 404, forced.error, 'model_not_found');
   const request = routeRequestFrom(canonical, format, req);
+  request.task ??= TASKS[format];
   const stream = canonical.stream;
   const requestId = newRequestId();
   const query = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams;

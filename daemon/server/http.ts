@@ -15,6 +15,7 @@ import type { ParsedRequest } from '../formats/types';
 import { BodyError, readJson } from './body';
 import { HintError, hints, routeRequestFrom } from './callerRequest';
 import { completion } from './completion';
+import { countTokens, modelInfo, modelList } from './surface';
 import { describeIssues, sendError, sendJson, type ApiFormat } from './errors';
 import { checkRequest } from './guard';
 import { BREAKDOWNS, parseDuration, replayReportAsync, spendReport } from '../reports';
@@ -49,25 +50,25 @@ export function createHttpHandler(ctx: HttpContext) {
   };
 }
 
-const COMPLETIONS: Record<string, WireFormat> = { '/v1/chat/completions': 'openai-chat', '/v1/messages': 'anthropic', '/v1/responses': 'openai-responses' };
-const KNOWN = ['/health', '/v1/models', ...Object.keys(COMPLETIONS), '/v1/route/explain', '/v1/switchyard/spend', '/v1/switchyard/replay'];
+const COMPLETIONS: Record<string, WireFormat> = {
+  '/v1/chat/completions': 'openai-chat', '/v1/messages': 'anthropic', '/v1/responses': 'openai-responses',
+  '/v1/completions': 'openai-completions', '/v1/embeddings': 'openai-embeddings',
+};
+const KNOWN = ['/health', '/v1/models', ...Object.keys(COMPLETIONS), '/v1/messages/count_tokens', '/v1/route/explain', '/v1/switchyard/spend', '/v1/switchyard/replay'];
 
 async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, url: string, format: ApiFormat): Promise<void> {
   const method = req.method ?? 'GET';
   if (url === '/health' && method === 'GET') return sendJson(res, 200, { ok: true });
-  if (url === '/v1/models' && method === 'GET') return sendJson(res, 200, modelList(ctx.engine));
+  if (url === '/v1/models' && method === 'GET') return sendJson(res, 200, modelList(ctx.engine, req));
+  if (url.startsWith('/v1/models/') && method === 'GET') return modelInfo(ctx, req, res, url.slice('/v1/models/'.length));
   if (method === 'POST' && Object.hasOwn(COMPLETIONS, url)) return completion(ctx, req, res, COMPLETIONS[url]);
+  if (method === 'POST' && url === '/v1/messages/count_tokens') return countTokens(ctx, req, res);
   if (method === 'POST' && url === '/v1/route/explain') return explain(ctx, req, res);
   if (method === 'GET' && url === '/v1/switchyard/spend') return spend(ctx, req, res);
   if (method === 'POST' && url === '/v1/switchyard/replay') return replayRoute(ctx, req, res);
   return sendError(res, format, KNOWN.includes(url) ? 405 : 404, KNOWN.includes(url) ? `${method} is not allowed on ${url}` : `no route ${method} ${url}; see GET /v1/models, POST /v1/chat/completions, POST /v1/messages, POST /v1/responses, POST /v1/route/explain`, 'not_found');
 }
 
-function modelList(engine: Engine) {
-  const rules = engine.rules;
-  const ids = ['switchyard/auto', ...Object.keys(rules.config.tiers), ...Object.keys(rules.models)];
-  return { object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'switchyard' })) };
-}
 
 async function explain(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readJson(req, ctx.maxBodyBytes);

@@ -11,7 +11,10 @@ import type { Candidate } from '../../shared/decision';
 import type { Attempt } from '../../shared/protocol';
 import { CircuitBreakers } from '../../daemon/dispatch/circuit';
 import { dispatch, DispatchError, type DispatchOptions, type DispatchResult } from '../../daemon/dispatch/dispatch';
+import { upstreamLeg, type Leg } from '../../daemon/dispatch/leg';
+import { planCalls } from '../../daemon/dispatch/plan';
 import { AdapterPool } from '../../daemon/providers/index';
+import type { CanonicalRequest } from '../../shared/canonical';
 import type { ResolvedProvider } from '../../daemon/rules/types';
 import { ProviderError } from '../../daemon/providers/types';
 import { defaultAnswer, splitDeltas, startMockUpstream, type Fault, type MockUpstream } from '../fixtures/mock-upstream';
@@ -81,22 +84,35 @@ interface Run {
   ms: number;
 }
 
-async function run(candidates: Candidate[], opts: { stream: boolean; fallback?: Partial<FallbackConfig>; circuits?: CircuitBreakers; signal?: AbortSignal; extra?: Partial<DispatchOptions> }): Promise<Run> {
+/** The leg the engine would plan for a candidate: the request built in its provider's format, sent by the real SDK. */
+function legFor(c: Candidate, request: CanonicalRequest): Leg {
+  const call = planCalls(request, [c]).calls.get(c)!;
+  return upstreamLeg(pool.get(providers[c.provider as Api], KEY[c.provider as Api]), call, request);
+}
+
+interface Extra extends Partial<Omit<DispatchOptions, 'legFor' | 'onChunk'>> {
+  legFor?: (c: Candidate, request: CanonicalRequest) => Leg | ProviderError;
+  onDelta?: (text: string) => void;
+}
+
+async function run(candidates: Candidate[], opts: { stream: boolean; fallback?: Partial<FallbackConfig>; circuits?: CircuitBreakers; signal?: AbortSignal; extra?: Extra }): Promise<Run> {
   const fallback = { ...FALLBACK, ...opts.fallback };
   const out: Run = { deltas: [], attempts: [], fallbacks: [], ms: 0 };
   const t0 = Date.now();
+  const request: CanonicalRequest = { messages: [{ role: 'user', content: [{ type: 'text', text: PROMPT }] }], stream: opts.stream, maxTokens: 64 };
+  const { legFor: pickLeg = legFor, onDelta = (text: string) => { out.deltas.push({ text, at: Date.now() }); }, ...extra } = opts.extra ?? {};
   try {
     out.result = await dispatch({
       decision: { candidates },
-      request: { messages: [{ role: 'user', content: PROMPT }], stream: opts.stream, maxTokens: 64 },
+      request,
       fallback,
-      adapterFor: (c) => pool.get(providers[c.provider as Api], KEY[c.provider as Api]),
+      legFor: (c) => pickLeg(c, request),
       circuits: opts.circuits ?? new CircuitBreakers(fallback.circuit),
       onAttempt: (a) => out.attempts.push(a),
-      onDelta: (text) => { out.deltas.push({ text, at: Date.now() }); },
+      onChunk: (chunk) => { for (const ev of chunk.events) if (ev.type === 'delta') onDelta(ev.text); },
       onFallback: (from, to) => out.fallbacks.push({ from, to }),
       ...(opts.signal ? { signal: opts.signal } : {}),
-      ...opts.extra,
+      ...extra,
     });
   } catch (err) {
     if (!(err instanceof DispatchError)) throw err;
@@ -234,7 +250,7 @@ for (const primary of ['openai', 'anthropic'] as const) {
         const r = await run([cand(primary), cand(secondary)], {
           stream,
           extra: {
-            adapterFor: (c) => (c.provider === primary ? new ProviderError('no-key', `no API key for provider "${primary}"`) : pool.get(providers[secondary], KEY[secondary])),
+            legFor: (c, request) => (c.provider === primary ? new ProviderError('no-key', `no API key for provider "${primary}"`) : legFor(c, request)),
           },
         });
         const res = ok(r);
