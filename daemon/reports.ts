@@ -1,5 +1,5 @@
 /** Spend and replay reports over the ledger, shared by the CLI (no daemon) and the daemon's HTTP API. */
-import type { ReplayResult, SpendBucket } from '../shared/protocol';
+import type { ConversationSpend, ReplayResult, SpendBucket } from '../shared/protocol';
 import type { BreakdownBy, Ledger, LedgerRow } from './ledger/ledger';
 import { replaySteps } from './replay';
 import { runSliced, runToEnd, type Steps } from './slices';
@@ -14,9 +14,18 @@ export interface SpendReport {
   savingsVsDefaultUsd: number;
   by: BreakdownBy;
   buckets: SpendBucket[];
+  /**
+   * With `by: conversation`: the conversations active since `sinceMs`, most recent first, in detail (models, client,
+   * tool calls…) and with their whole totals — a session that began before `sinceMs` counts all of it here, while
+   * `buckets` counts only its requests since.
+   */
+  conversations?: ConversationSpend[];
 }
 
-export const BREAKDOWNS: readonly BreakdownBy[] = ['model', 'rule', 'tier', 'source'];
+export const BREAKDOWNS: readonly BreakdownBy[] = ['model', 'rule', 'tier', 'source', 'conversation', 'client', 'format'];
+
+/** Conversations listed in detail by a `conversation` report. */
+const REPORT_CONVERSATIONS = 50;
 
 /** `7d`, `24h`, `30m`, `2w` → milliseconds. */
 export function parseDuration(s: string): number | null {
@@ -27,7 +36,11 @@ export function parseDuration(s: string): number | null {
 
 export function spendReport(ledger: Ledger, sinceMs: number, by: BreakdownBy): SpendReport {
   const t = ledger.totals(sinceMs);
-  return { sinceMs, requests: t.requests, costUsd: t.costUsd, unknownCostRequests: t.unknownCostRequests, savingsVsDefaultUsd: t.savingsVsDefaultUsd, by, buckets: ledger.breakdown(sinceMs, by) };
+  return {
+    sinceMs, requests: t.requests, costUsd: t.costUsd, unknownCostRequests: t.unknownCostRequests, savingsVsDefaultUsd: t.savingsVsDefaultUsd, by,
+    buckets: ledger.breakdown(sinceMs, by),
+    ...(by === 'conversation' ? { conversations: ledger.conversations(sinceMs, REPORT_CONVERSATIONS) } : {}),
+  };
 }
 
 /** Replays the ledger's requests since `sinceMs`; spend conditions start from what was really spent before it. */

@@ -104,6 +104,50 @@ export interface LedgerEntry {
   fallbacks: number;
   attempts: Attempt[];
   error: string | null;
+  // Agent traffic. Null: not known (rows recorded before these were, or a caller that does not say).
+  /** The conversation key the request continues (RouteRequest.conversation.key); null for a single request. */
+  conversation: string | null;
+  /** The calling client (`claude-cli`, `codex`…, RequestShape.client). */
+  client: string | null;
+  /** The caller's wire format → the upstream's (`anthropic→openai-chat`), one name when they are the same. */
+  format: string | null;
+  /** The caller's body went upstream as it came (same format, `model` replaced). */
+  passthrough: boolean | null;
+  /** Tool calls in the answer. */
+  toolCalls: number | null;
+  /** Tool results in the request's last message. */
+  toolResults: number | null;
+  /** Images in the request. */
+  images: number | null;
+  /** Of the input tokens, those written to the prompt cache (`cachedTokens` are the ones read from it). */
+  cacheWriteTokens: number | null;
+  /** The usage was counted by Switchyard (e.g. a cut stream), not reported by the provider. */
+  usageEstimated: boolean | null;
+}
+
+/** One conversation's spend (an agent session): the totals of all its requests. */
+export interface ConversationSpend {
+  key: string;
+  firstTime: number;
+  lastTime: number;
+  requests: number;
+  /** Known costs only; `unknownCostRequests` counts the rest (never as $0). */
+  costUsd: number;
+  unknownCostRequests: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** Input tokens read from the provider's prompt cache. */
+  cachedTokens: number;
+  /** Distinct models that served it, in order of first use. */
+  models: string[];
+  /** The client of its latest request that named one. */
+  client: string | null;
+  /** The most user turns one of its requests carried; null when no request recorded its shape. */
+  turns: number | null;
+  toolCalls: number;
+  fallbacks: number;
+  /** Requests that failed or were cut. */
+  errors: number;
 }
 
 export interface ProviderHealth {
@@ -141,7 +185,13 @@ export interface Methods {
   'rules.dryRun': { params: { text: string; request: RouteRequest }; result: { issues: ValidationIssue[]; decision: Decision | null } };
   replay: { params: { text?: string; sinceMs: number }; result: ReplayResult };
   'spend.summary': { params: Record<string, never>; result: SpendSummary };
-  'spend.recent': { params: { limit?: number }; result: LedgerEntry[] };
+  /**
+   * The newest rows. `conversation`: a key → that conversation's rows; null → only rows outside any conversation
+   * (single requests); absent → every row.
+   */
+  'spend.recent': { params: { limit?: number; conversation?: string | null }; result: LedgerEntry[] };
+  /** Conversations active since `sinceMs` (default: the last 7 days), most recently active first. */
+  'spend.conversations': { params: { sinceMs?: number; limit?: number }; result: ConversationSpend[] };
   'providers.health': { params: Record<string, never>; result: ProviderHealth[] };
   'keys.set': { params: { provider: string; key: string | null }; result: { ok: true } };
 }

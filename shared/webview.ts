@@ -3,7 +3,7 @@
  * talk to the daemon: they post these to the host, which calls DaemonApi and posts the answer back. Everything
  * here is plain structured-clone data (no functions, no classes).
  */
-import type { LedgerEntry, ProviderHealth, ReplayResult, SpendSummary, ValidationIssue } from './protocol';
+import type { ConversationSpend, LedgerEntry, ProviderHealth, ReplayResult, SpendSummary, ValidationIssue } from './protocol';
 import type { Decision, RouteRequest } from './decision';
 
 /**
@@ -29,13 +29,21 @@ export type SidebarToHost =
   /** The script loaded (first time, or again after the view was hidden and shown): send everything. */
   | { type: 'ready' }
   | { type: 'refresh' }
-  | { type: 'runCommand'; command: WebviewCommand };
+  | { type: 'runCommand'; command: WebviewCommand }
+  /** A conversation was expanded: send its requests. */
+  | { type: 'conversationRequests'; key: string };
 
 export type HostToSidebar =
-  /** Everything the view shows, at once. `now` is the host's clock, for "2 min ago" and today's bar. */
-  | { type: 'snapshot'; summary: SpendSummary; recent: LedgerEntry[]; health: ProviderHealth[]; now: number }
+  /**
+   * Everything the view shows, at once. `now` is the host's clock, for "2 min ago" and today's bar. `recent` holds
+   * the requests outside any conversation; `conversations` is null when the daemon is too old to list them.
+   */
+  | { type: 'snapshot'; summary: SpendSummary; recent: LedgerEntry[]; conversations: ConversationSpend[] | null; health: ProviderHealth[]; now: number }
   | { type: 'summary'; summary: SpendSummary; now: number }
-  /** One new ledger row, pushed live (prepended to the recent list). */
+  | { type: 'conversations'; conversations: ConversationSpend[]; now: number }
+  /** One conversation's newest requests, newest first (the answer to `conversationRequests`). */
+  | { type: 'conversationRequests'; key: string; entries: LedgerEntry[] }
+  /** One new ledger row, pushed live (prepended to the recent list, or counted into its conversation). */
   | { type: 'entry'; entry: LedgerEntry }
   | { type: 'health'; health: ProviderHealth[] }
   | { type: 'loading' }

@@ -1,17 +1,19 @@
 /** `switchyard spend` and `switchyard replay`: read the ledger (through the daemon when it holds it). */
 import { readFileSync } from 'node:fs';
 import { formatUsd } from '../../shared/format';
-import type { ReplayResult } from '../../shared/protocol';
+import type { ConversationSpend, ReplayResult } from '../../shared/protocol';
 import { Ledger, type BreakdownBy } from '../ledger/ledger';
+import { NONE_KEY } from '../ledger/queries';
 import { BREAKDOWNS, parseDuration, replayReport, spendReport, type SpendReport } from '../reports';
 import { formatIssue, hasErrors, parseRules } from '../rules/load';
 import { daemonJson, runningDaemon } from './client';
 import { cliState, loadRulesOrExit, parse, privateHomeOrExit, UsageError } from './common';
 
-const SPEND_USAGE = `Usage: switchyard spend [--since 7d] [--by model|rule|tier|source] [--json]
+const SPEND_USAGE = `Usage: switchyard spend [--since 7d] [--by ${BREAKDOWNS.join('|')}] [--json]
 
 What requests cost, from the ledger: total, unknown-cost requests, savings against the default tier, and a
-breakdown. Asks the running daemon, or reads the ledger directly when none runs.`;
+breakdown. \`--by conversation\` lists agent sessions (the most recently active first) with their turns, tool
+calls, models and client. Asks the running daemon, or reads the ledger directly when none runs.`;
 
 const REPLAY_USAGE = `Usage: switchyard replay --rules FILE [--since 7d] [--json]
 
@@ -45,10 +47,41 @@ export async function spendCommand(argv: string[]): Promise<number> {
   if (values.json) { console.log(JSON.stringify(report, null, 2)); return 0; }
   console.log(`Spend over the last ${values.since ?? '7d'}: ${formatUsd(report.costUsd)} for ${report.requests} request${report.requests === 1 ? '' : 's'}${report.unknownCostRequests ? ` (+${report.unknownCostRequests} of unknown cost)` : ''}; saved ${formatUsd(report.savingsVsDefaultUsd)} against the default tier`);
   if (!report.requests) { console.log('No requests yet. Send one with `switchyard ask --prompt "…"` through the daemon, or from the editor.'); return 0; }
+  if (report.conversations) { printConversations(report.conversations, report.buckets.find((b) => b.key === NONE_KEY)); return 0; }
   const width = Math.max(by.length, ...report.buckets.map((b) => b.key.length));
   console.log(`\n${by.padEnd(width)}  requests  cost`);
   for (const b of report.buckets) console.log(`${b.key.padEnd(width)}  ${String(b.requests).padStart(8)}  ${formatUsd(b.costUsd)}`);
   return 0;
+}
+
+/** Longest conversation key shown in the table (client-sent keys and digests run long; --json has them whole). */
+const KEY_WIDTH = 24;
+
+function printConversations(list: ConversationSpend[], outside: { requests: number; costUsd: number } | undefined): void {
+  if (!list.length) console.log('\nNo conversations: no request in this range continued one (agent clients such as Claude Code and Codex CLI do).');
+  else {
+    const key = (k: string) => (k.length > KEY_WIDTH ? `${k.slice(0, KEY_WIDTH - 1)}…` : k);
+    const rows = list.map((c) => [
+      key(c.key), String(c.requests), c.turns === null ? '—' : String(c.turns), String(c.toolCalls),
+      formatUsd(c.costUsd) + (c.unknownCostRequests ? ` (+${c.unknownCostRequests} unknown)` : ''),
+      c.client ?? '—', localTime(c.lastTime), c.models.join(', ') || '—',
+    ]);
+    const head = ['conversation', 'requests', 'turns', 'tools', 'cost', 'client', 'last', 'models'];
+    const counts = new Set(['requests', 'turns', 'tools']);
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    // Counts align right; the last column (models) is not padded.
+    const line = (cells: string[]) => cells.map((c, i) => (i === head.length - 1 ? c : counts.has(head[i]) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+    console.log(`\n${line(head)}`);
+    for (const r of rows) console.log(line(r));
+  }
+  if (outside) console.log(`\nOutside any conversation: ${outside.requests} request${outside.requests === 1 ? '' : 's'}, ${formatUsd(outside.costUsd)}`);
+}
+
+/** Local "YYYY-MM-DD HH:MM". */
+function localTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
 export async function replayCommand(argv: string[]): Promise<number> {

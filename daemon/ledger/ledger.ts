@@ -22,13 +22,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Database, type Statement } from 'node-sqlite3-wasm';
 import type { Urgency } from '../../shared/config';
-import type { LatencyStat } from '../../shared/decision';
-import type { Attempt, LedgerEntry, SpendBucket, SpendSummary } from '../../shared/protocol';
+import type { LatencyStat, RequestShape } from '../../shared/decision';
+import type { Attempt, ConversationSpend, LedgerEntry, SpendBucket, SpendSummary } from '../../shared/protocol';
 import { ensureHome, installDigestKey } from '../home';
 import { keyedDigest } from '../textDigest';
 import { migrate } from './migrations';
 import {
-  BREAKDOWN_COLUMNS, END_OF_TIME, SQL, localDate, localDayStart, localMonthStart, median, toEntry, toRow,
+  BREAKDOWN_COLUMNS, END_OF_TIME, SQL, localDate, localDayStart, localMonthStart, median, toConversation, toEntry, toRow,
   type BreakdownBy,
 } from './queries';
 import { scrubStoredText } from './scrub';
@@ -47,6 +47,8 @@ export interface RequestFeatures {
   maxOutputTokens?: number;
   latencyBudgetMs?: number;
   metadata?: Record<string, string>;
+  /** What the request carried (tools, turns, last message a tool result, client, reasoning…), for shape conditions. */
+  shape?: RequestShape;
 }
 
 /** What the daemon hands to `record()`. Optional fields default to null (tokens, costs…), 0 or []. */
@@ -93,6 +95,24 @@ export interface LedgerInsert {
    */
   context?: string | null;
   features?: RequestFeatures | null;
+  // Agent traffic; each unknown (NULL) when absent.
+  /** RouteRequest.conversation.key. */
+  conversation?: string | null;
+  /** RequestShape.client. */
+  client?: string | null;
+  /** The caller's wire format → the upstream's (`anthropic→openai-chat`), one name when they are the same. */
+  format?: string | null;
+  passthrough?: boolean | null;
+  /** Tool calls in the answer. */
+  toolCalls?: number | null;
+  /** Tool results in the request's last message. */
+  toolResults?: number | null;
+  /** Images in the request. */
+  images?: number | null;
+  /** Usage.cacheWriteInputTokens. */
+  cacheWriteTokens?: number | null;
+  /** The usage was estimated (a cut or cancelled stream: see engine.ts deliveredUsage), not reported. */
+  usageEstimated?: boolean | null;
 }
 
 /** A full row, as replay needs it. */
@@ -252,6 +272,16 @@ export class Ledger {
       fallbacks: num(row.fallbacks) ?? 0,
       attempts,
       error: row.error == null ? null : scrub(row.error),
+      // An empty key would group unrelated requests into one conversation; empty names say nothing.
+      conversation: row.conversation || null,
+      client: row.client || null,
+      format: row.format || null,
+      passthrough: row.passthrough ?? null,
+      toolCalls: num(row.toolCalls),
+      toolResults: num(row.toolResults),
+      images: num(row.images),
+      cacheWriteTokens: num(row.cacheWriteTokens),
+      usageEstimated: row.usageEstimated ?? null,
     };
     // Same order as COLUMNS in queries.ts.
     this.run(SQL.insert, [
@@ -260,6 +290,8 @@ export class Ledger {
       num(row.estimatedInputTokens), entry.costUsd, entry.estimatedCostUsd, num(row.defaultCostUsd),
       num(row.maxCostUsd), entry.ttftMs, entry.totalMs, entry.fallbacks, JSON.stringify(attempts), entry.error,
       promptHash, prompt, row.features ? JSON.stringify(row.features) : null,
+      entry.conversation, entry.client, entry.format, bit(entry.passthrough), entry.toolCalls, entry.toolResults,
+      entry.images, entry.cacheWriteTokens, bit(entry.usageEstimated),
     ]);
     // Invariant: no statement is left mid-iteration (which would keep the implicit transaction open and
     // defer this commit). Reads below always run their statements to completion.
@@ -332,10 +364,25 @@ export class Ledger {
     return this.breakdownBetween(sinceMs, END_OF_TIME, by);
   }
 
-  /** The newest `limit` rows, newest first. */
-  recent(limit = 50): LedgerEntry[] {
-    const n = Math.max(0, Math.min(10_000, Math.floor(Number(limit) || 0)));
-    return this.all(SQL.recent, [n]).map(toEntry);
+  /**
+   * The newest `limit` rows, newest first. `conversation`: a key → only that conversation's rows; null → only rows
+   * outside any conversation; undefined → every row.
+   */
+  recent(limit = 50, conversation?: string | null): LedgerEntry[] {
+    const n = clampLimit(limit);
+    if (conversation === undefined) return this.all(SQL.recent, [n]).map(toEntry);
+    if (conversation === null) return this.all(SQL.recentSolo, [n]).map(toEntry);
+    return this.all(SQL.recentOf, [conversation, n]).map(toEntry);
+  }
+
+  /**
+   * The `limit` conversations most recently active at or after `sinceMs`, most recent first, each with its whole
+   * totals (an agent session's spend, also from before `sinceMs`). Kept up to date by the insert itself (see
+   * migration 3), so this reads `limit` rows however many requests the sessions made. Requests without a
+   * conversation key are in none (see recent(n, null)).
+   */
+  conversations(sinceMs: number, limit = 50): ConversationSpend[] {
+    return this.all(SQL.conversations, [sinceMs, clampLimit(limit)]).map(toConversation);
   }
 
   /** Every row at or after `sinceMs`, oldest first, with features, prompt, tier, costs and latency (for replay). */
@@ -381,12 +428,18 @@ export class Ledger {
     return out;
   }
 
-  /** Deletes rows older than `retentionDays` before `now`. Returns the number of rows deleted. */
+  /**
+   * Deletes rows older than `retentionDays` before `now`, and the conversations whose last request was; a
+   * conversation that goes on keeps its totals. Returns the number of rows deleted.
+   */
   prune(retentionDays: number, now: number = this.now()): number {
     if (!Number.isFinite(retentionDays) || retentionDays <= 0) {
       throw new RangeError(`retentionDays must be a positive number, got ${retentionDays}`);
     }
-    return this.run(SQL.prune, [now - retentionDays * DAY_MS]);
+    const cutoff = now - retentionDays * DAY_MS;
+    const deleted = this.run(SQL.prune, [cutoff]);
+    this.run(SQL.pruneConversations, [cutoff]);
+    return deleted;
   }
 
   /** Number of rows. */
@@ -465,6 +518,10 @@ type Param = string | number | null;
 function num(v: number | null | undefined): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
+
+const bit = (v: boolean | null): number | null => (v === null ? null : v ? 1 : 0);
+
+const clampLimit = (limit: number) => Math.max(0, Math.min(10_000, Math.floor(Number(limit) || 0)));
 
 function ensurePrivateFile(file: string): void {
   try {

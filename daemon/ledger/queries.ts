@@ -2,7 +2,7 @@
  * SQL text, row mapping and the small pure helpers the ledger uses (local-time boundaries, medians).
  * Every statement here is prepared once per open ledger and reused (see Ledger.stmt).
  */
-import type { Attempt, LedgerEntry } from '../../shared/protocol';
+import type { Attempt, ConversationSpend, LedgerEntry } from '../../shared/protocol';
 import type { LedgerRow, RequestFeatures } from './ledger';
 
 export const COLUMNS = [
@@ -10,6 +10,8 @@ export const COLUMNS = [
   'input_tokens', 'output_tokens', 'cached_tokens', 'reasoning_tokens', 'estimated_input_tokens',
   'cost_usd', 'estimated_cost_usd', 'default_cost_usd', 'max_cost_usd',
   'ttft_ms', 'total_ms', 'fallbacks', 'attempts', 'error', 'prompt_hash', 'prompt', 'features',
+  'conversation', 'client', 'format', 'passthrough', 'tool_calls', 'tool_results', 'images', 'cache_write_tokens',
+  'usage_estimated',
 ] as const;
 
 export const SQL = {
@@ -33,6 +35,14 @@ export const SQL = {
      GROUP BY 1 ORDER BY cost DESC, requests DESC, key ASC`,
 
   recent: `SELECT * FROM requests ORDER BY time DESC, rowid DESC LIMIT ?`,
+  /** The newest rows outside any conversation (single requests, such as the editor's). */
+  recentSolo: `SELECT * FROM requests WHERE conversation IS NULL ORDER BY time DESC, rowid DESC LIMIT ?`,
+  /** The newest rows of one conversation, through its (conversation, time) index. */
+  recentOf: `SELECT * FROM requests WHERE conversation = ? ORDER BY time DESC, rowid DESC LIMIT ?`,
+
+  /** Conversations active at or after a time (their whole totals), most recently active first. */
+  conversations: `SELECT * FROM conversations WHERE last_time >= ? ORDER BY last_time DESC, key ASC LIMIT ?`,
+
   rowsSince: `SELECT * FROM requests WHERE time >= ? ORDER BY time ASC, rowid ASC`,
   /** The same rows a page at a time, after the (time, rowid) of the previous page's last row. */
   rowsPage: `SELECT *, rowid AS page_rowid FROM requests WHERE time >= ? AND (time > ? OR (time = ? AND rowid > ?)) ORDER BY time ASC, rowid ASC LIMIT ?`,
@@ -60,13 +70,17 @@ export const SQL = {
      ORDER BY time DESC LIMIT ?`,
 
   prune: `DELETE FROM requests WHERE time < ?`,
+  /** A conversation goes with its last request; one partly pruned keeps the totals of what it really spent. */
+  pruneConversations: `DELETE FROM conversations WHERE last_time < ?`,
   count: `SELECT COUNT(*) AS n FROM requests`,
 } as const;
 
 /** Key used in breakdowns for rows where the grouped column is NULL (e.g. every candidate failed before a model was chosen). */
 export const NONE_KEY = '(none)';
 
-export const BREAKDOWN_COLUMNS = { model: 'model', rule: 'rule', tier: 'tier', source: 'source' } as const;
+export const BREAKDOWN_COLUMNS = {
+  model: 'model', rule: 'rule', tier: 'tier', source: 'source', conversation: 'conversation', client: 'client', format: 'format',
+} as const;
 export type BreakdownBy = keyof typeof BREAKDOWN_COLUMNS;
 export type BreakdownColumn = (typeof BREAKDOWN_COLUMNS)[BreakdownBy];
 
@@ -77,6 +91,7 @@ type Raw = Record<string, unknown>;
 
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const boolOrNull = (v: unknown): boolean | null => (v === null || v === undefined ? null : Number(v) !== 0);
 
 function parseJson<T>(text: unknown, fallback: T): T {
   if (typeof text !== 'string' || text === '') return fallback;
@@ -109,6 +124,35 @@ export function toEntry(r: Raw): LedgerEntry {
     fallbacks: Number(r.fallbacks),
     attempts: parseJson<Attempt[]>(r.attempts, []),
     error: strOrNull(r.error),
+    conversation: strOrNull(r.conversation),
+    client: strOrNull(r.client),
+    format: strOrNull(r.format),
+    passthrough: boolOrNull(r.passthrough),
+    toolCalls: numOrNull(r.tool_calls),
+    toolResults: numOrNull(r.tool_results),
+    images: numOrNull(r.images),
+    cacheWriteTokens: numOrNull(r.cache_write_tokens),
+    usageEstimated: boolOrNull(r.usage_estimated),
+  };
+}
+
+export function toConversation(r: Raw): ConversationSpend {
+  return {
+    key: String(r.key),
+    firstTime: Number(r.first_time),
+    lastTime: Number(r.last_time),
+    requests: Number(r.requests),
+    costUsd: Number(r.cost_usd),
+    unknownCostRequests: Number(r.unknown_cost),
+    inputTokens: Number(r.input_tokens),
+    outputTokens: Number(r.output_tokens),
+    cachedTokens: Number(r.cached_tokens),
+    models: parseJson<string[]>(r.models, []),
+    client: strOrNull(r.client),
+    turns: numOrNull(r.turns),
+    toolCalls: Number(r.tool_calls),
+    fallbacks: Number(r.fallbacks),
+    errors: Number(r.errors),
   };
 }
 

@@ -54,7 +54,8 @@ const PARAMS: { [M in MethodName]: z.ZodType<Params<M>> } = {
   'rules.dryRun': z.object({ text: rulesText, request: RouteRequestInput }),
   replay: z.object({ text: rulesText.optional(), sinceMs: z.number().finite().nonnegative().optional() }) as z.ZodType<Params<'replay'>>,
   'spend.summary': z.object({}),
-  'spend.recent': z.object({ limit: z.number().int().min(1).max(500).optional() }),
+  'spend.recent': z.object({ limit: z.number().int().min(1).max(500).optional(), conversation: z.string().min(1).nullable().optional() }),
+  'spend.conversations': z.object({ sinceMs: z.number().finite().nonnegative().optional(), limit: z.number().int().min(1).max(500).optional() }),
   'providers.health': z.object({}),
   'keys.set': z.object({ provider: z.string().min(1), key: z.string().min(1).nullable() }),
 };
@@ -163,7 +164,8 @@ export function createWsServer(ctx: WsContext) {
       const b = rulesOf(ws).current.config.budgets;
       return ctx.engine.ledger.summary(Date.now(), { dailyUsd: b.dailyUsd, monthlyUsd: b.monthlyUsd });
     },
-    'spend.recent': (p) => ctx.engine.ledger?.recent(p.limit ?? 50) ?? [],
+    'spend.recent': (p) => ctx.engine.ledger?.recent(p.limit ?? 50, p.conversation) ?? [],
+    'spend.conversations': (p) => ctx.engine.ledger?.conversations(p.sinceMs ?? Date.now() - 7 * 86_400_000, p.limit ?? 50) ?? [],
     'providers.health': (_p, ws) => ctx.engine.health(rulesOf(ws).current),
     'keys.set': (p) => {
       // The adapter pool keys clients by provider and key, so the next request uses the new key.

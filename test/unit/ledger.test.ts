@@ -12,7 +12,7 @@ import { Ledger, LEDGER_FILE, type LedgerInsert } from '../../daemon/ledger/ledg
 import { MIGRATIONS, SCHEMA_VERSION } from '../../daemon/ledger/migrations';
 import { localDate, median } from '../../daemon/ledger/queries';
 import type { Attempt } from '../../shared/protocol';
-import { replayReport } from '../../daemon/reports';
+import { BREAKDOWNS, replayReport, spendReport } from '../../daemon/reports';
 import { compile, state } from './helpers/rules';
 
 const homes: string[] = [];
@@ -614,6 +614,188 @@ describe('reading rows a page at a time', () => {
     }
     assert.deepEqual(paged, all.map((r) => r.id));
     assert.equal(all.length, 257 - 30);
+    l.close();
+  });
+});
+
+describe('agent traffic: conversations, clients, formats, tools, images, cache writes', () => {
+  const agent = (over: Partial<LedgerInsert> = {}) => row({
+    source: 'http', conversation: 'sess-1', client: 'claude-cli', format: 'anthropic', passthrough: true,
+    toolCalls: 1, toolResults: 1, images: 0, cachedTokens: 40, cacheWriteTokens: 10, usageEstimated: false, ...over,
+  });
+  const shape = (turns: number) => ({
+    format: 'anthropic' as const, hasTools: true, toolCount: 3, hasImages: false, hasDocuments: false, turns, lastIsToolResult: true, client: 'claude-cli',
+    needs: { tools: true, vision: false, documents: false, structuredOutput: false, reasoning: false },
+  });
+
+  test('migration 3 adds the columns: rows recorded before it read null in each, never 0 or false', () => {
+    const home = tempHome();
+    mkdirSync(home, { mode: 0o700 });
+    const db = rawOpen(home);
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec(MIGRATIONS[0] as string);
+    db.exec('PRAGMA user_version = 2');
+    db.run("INSERT INTO requests (id, time, rule, status, estimated_cost_usd, total_ms, cost_usd) VALUES ('old', 1, 'r', 'ok', 0, 1, 0.5)");
+    db.close();
+
+    const l = Ledger.open(home);
+    const old = l.get('old')!;
+    assert.deepEqual(
+      [old.conversation, old.client, old.format, old.passthrough, old.toolCalls, old.toolResults, old.images, old.cacheWriteTokens, old.usageEstimated],
+      [null, null, null, null, null, null, null, null, null],
+    );
+    assert.equal(old.costUsd, 0.5);
+    l.record(agent({ id: 'new' }));
+    assert.equal(l.get('new')!.conversation, 'sess-1');
+    l.close();
+    assert.equal(userVersion(home), SCHEMA_VERSION);
+  });
+
+  test('record + read back every new field', () => {
+    const l = Ledger.open(tempHome());
+    const same = l.record(agent({ id: 'same' }));
+    const cross = l.record(agent({ id: 'cross', format: 'anthropic→openai-chat', passthrough: false, toolCalls: 0, toolResults: 2, images: 3, cacheWriteTokens: null, usageEstimated: true, status: 'cut' }));
+    const unreached = l.record(agent({ id: 'unreached', format: null, provider: null, model: null, status: 'error', passthrough: null, usageEstimated: null }));
+    const editor = l.record(row({ id: 'editor' }));
+    assert.deepEqual(l.recent(10), [editor, unreached, cross, same], 'what record() returns is what is read back');
+    assert.deepEqual(
+      [same.conversation, same.client, same.format, same.passthrough, same.toolCalls, same.toolResults, same.images, same.cachedTokens, same.cacheWriteTokens, same.usageEstimated],
+      ['sess-1', 'claude-cli', 'anthropic', true, 1, 1, 0, 40, 10, false],
+    );
+    assert.deepEqual([cross.format, cross.passthrough, cross.toolResults, cross.images, cross.cacheWriteTokens, cross.usageEstimated], ['anthropic→openai-chat', false, 2, 3, null, true]);
+    assert.deepEqual([unreached.format, unreached.passthrough, unreached.usageEstimated], [null, null, null]);
+    assert.deepEqual(
+      [editor.conversation, editor.client, editor.format, editor.passthrough, editor.toolCalls, editor.usageEstimated],
+      [null, null, null, null, null, null], 'a plain editor request says nothing about agent traffic',
+    );
+    // An empty key or client is no key (it would join unrelated requests); non-finite counts are unknown.
+    const blank = l.record(agent({ id: 'blank', conversation: '', client: '', format: '', toolCalls: Number.NaN, images: Infinity }));
+    assert.deepEqual([blank.conversation, blank.client, blank.format, blank.toolCalls, blank.images], [null, null, null, null, null]);
+    assert.deepEqual(l.get('blank')!.conversation, null);
+    l.close();
+  });
+
+  test('features carry the request shape, for replaying shape conditions', () => {
+    const l = Ledger.open(tempHome());
+    const features = { source: 'http', inputTokens: 900, shape: { ...shape(4), reasoning: 'high' as const } };
+    l.record(agent({ id: 's', features }));
+    assert.deepEqual(l.get('s')!.features, features);
+    assert.deepEqual(l.rowsSince(0)[0].features, features);
+    l.close();
+  });
+
+  test('recent: every row, only those outside conversations, or one conversation (newest first, through its index)', () => {
+    const home = tempHome();
+    const l = Ledger.open(home);
+    l.record(row({ id: 'e1', time: 1 }));
+    l.record(agent({ id: 'a1', time: 2 }));
+    l.record(agent({ id: 'b1', time: 3, conversation: 'sess-2' }));
+    l.record(agent({ id: 'a2', time: 4 }));
+    l.record(row({ id: 'e2', time: 5 }));
+    assert.deepEqual(l.recent(10).map((e) => e.id), ['e2', 'a2', 'b1', 'a1', 'e1']);
+    assert.deepEqual(l.recent(10, null).map((e) => e.id), ['e2', 'e1']);
+    assert.deepEqual(l.recent(10, 'sess-1').map((e) => e.id), ['a2', 'a1']);
+    assert.deepEqual(l.recent(1, 'sess-1').map((e) => e.id), ['a2']);
+    assert.deepEqual(l.recent(10, 'nobody'), []);
+    l.close();
+    const db = rawOpen(home);
+    const plan = db.all("EXPLAIN QUERY PLAN SELECT * FROM requests WHERE conversation = 'x' ORDER BY time DESC, rowid DESC LIMIT 5").map((r) => String((r as { detail: string }).detail)).join('\n');
+    db.close();
+    assert.match(plan, /requests_conversation_time/);
+  });
+
+  test('conversations: each session with its whole totals, the most recently active since a time first', () => {
+    const l = Ledger.open(tempHome());
+    const sonnet = 'claude-sonnet-4-20250514';
+    const mini = 'gpt-4o-mini-2024-07-18';
+    const none = { inputTokens: null, outputTokens: null, cachedTokens: null, toolCalls: null };
+    l.record(agent({ time: 100, model: sonnet, costUsd: 0.25, inputTokens: 1000, outputTokens: 10, cachedTokens: 0, toolCalls: 2, client: null, features: { inputTokens: 1, shape: shape(1) } }));
+    l.record(agent({ time: 110, model: mini, costUsd: 0.5, inputTokens: 2000, outputTokens: 20, cachedTokens: 900, toolCalls: 3, fallbacks: 1, features: { inputTokens: 1, shape: shape(3) } }));
+    l.record(agent({ time: 120, model: sonnet, costUsd: null, ...none, status: 'cut', features: { inputTokens: 1, shape: shape(2) } }));
+    l.record(agent({ time: 130, model: null, provider: null, status: 'error', costUsd: null, client: 'claude-cli', ...none }));
+    l.record(agent({ time: 125, conversation: 'sess-2', client: 'codex', model: mini, costUsd: 1, toolCalls: 0 }));
+    l.record(agent({ time: 140, conversation: 'sess-3', client: null, model: null, costUsd: null, features: null }));
+    l.record(row({ time: 150, costUsd: 5 })); // a single editor request: in no conversation
+    assert.throws(() => l.record(agent({ id: l.recent(1, 'sess-2')[0].id, costUsd: 100 })), /UNIQUE/);
+
+    const list = l.conversations(100);
+    assert.deepEqual(list.map((c) => c.key), ['sess-3', 'sess-1', 'sess-2']);
+    assert.deepEqual(list[1], {
+      key: 'sess-1', firstTime: 100, lastTime: 130, requests: 4, costUsd: 0.75, unknownCostRequests: 2,
+      inputTokens: 3000, outputTokens: 30, cachedTokens: 900, models: [sonnet, mini], client: 'claude-cli', turns: 3,
+      toolCalls: 5, fallbacks: 1, errors: 2,
+    });
+    assert.deepEqual([list[2].models, list[2].client, list[2].costUsd, list[2].requests], [[mini], 'codex', 1, 1], 'a failed duplicate insert counts nothing');
+    assert.deepEqual([list[0].models, list[0].client, list[0].turns, list[0].costUsd, list[0].unknownCostRequests], [[], null, null, 0, 1]);
+    assert.deepEqual(l.conversations(100, 2).map((c) => c.key), ['sess-3', 'sess-1']);
+    // Active since 126: sess-1 (last at 130) with all of it, sess-2 (last at 125) not at all.
+    assert.deepEqual(l.conversations(126).map((c) => [c.key, c.requests, c.firstTime]), [['sess-3', 1, 140], ['sess-1', 4, 100]]);
+    assert.deepEqual(l.conversations(1_000), []);
+    l.close();
+  });
+
+  test('the running totals agree with the requests they count, also across a reopen', () => {
+    const home = tempHome();
+    let l = Ledger.open(home);
+    const models = ['m-a', 'm-b', 'm-c'];
+    for (let i = 0; i < 120; i++) {
+      if (i === 60) { l.close(); l = Ledger.open(home); }
+      l.record(agent({
+        time: 1_000 + i, conversation: `s${i % 4}`, model: i % 11 === 0 ? null : models[i % 3], costUsd: i % 7 === 0 ? null : i / 100,
+        toolCalls: i % 5, fallbacks: i % 9 === 0 ? 1 : 0, status: i % 13 === 0 ? 'error' : 'ok', inputTokens: i, outputTokens: 2 * i, cachedTokens: i % 3,
+        client: i % 6 === 0 ? null : `client-${i % 4}`, features: i % 8 === 0 ? null : { inputTokens: 1, shape: shape(i % 17) },
+      }));
+    }
+    const rows = l.rowsSince(0);
+    for (const c of l.conversations(0)) {
+      const mine = rows.filter((r) => r.conversation === c.key);
+      const sum = (f: (r: (typeof mine)[number]) => number | null) => mine.reduce((a, r) => a + (f(r) ?? 0), 0);
+      const turns = mine.map((r) => r.features?.shape?.turns).filter((t): t is number => t !== undefined);
+      assert.deepEqual(c, {
+        key: c.key, firstTime: Math.min(...mine.map((r) => r.time)), lastTime: Math.max(...mine.map((r) => r.time)), requests: mine.length,
+        costUsd: c.costUsd, unknownCostRequests: mine.filter((r) => r.costUsd === null).length,
+        inputTokens: sum((r) => r.inputTokens), outputTokens: sum((r) => r.outputTokens), cachedTokens: sum((r) => r.cachedTokens),
+        models: [...new Set(mine.map((r) => r.model).filter((m): m is string => m !== null))],
+        client: mine.filter((r) => r.client).at(-1)?.client ?? null, turns: Math.max(...turns),
+        toolCalls: sum((r) => r.toolCalls), fallbacks: sum((r) => r.fallbacks), errors: mine.filter((r) => r.status === 'error').length,
+      }, c.key);
+      close(c.costUsd, sum((r) => r.costUsd));
+    }
+    l.close();
+  });
+
+  test('prune takes a conversation with its last request; one that goes on keeps its totals', () => {
+    const day = 86_400_000;
+    const now = local(2025, 5, 1, 12);
+    const l = Ledger.open(tempHome(), { now: () => now });
+    l.record(agent({ time: now - 40 * day, conversation: 'gone', costUsd: 1 }));
+    l.record(agent({ time: now - 40 * day, conversation: 'ongoing', costUsd: 2 }));
+    l.record(agent({ time: now - 1 * day, conversation: 'ongoing', costUsd: 3 }));
+    assert.equal(l.prune(30), 2);
+    assert.deepEqual(l.conversations(0).map((c) => [c.key, c.requests, c.costUsd]), [['ongoing', 2, 5]]);
+    assert.deepEqual(l.recent(10, 'ongoing').length, 1);
+    l.close();
+  });
+
+  test('breakdowns and the spend report by conversation, client and format', () => {
+    const l = Ledger.open(tempHome());
+    l.record(agent({ time: 10, costUsd: 1 }));
+    l.record(agent({ time: 11, costUsd: 2, format: 'anthropic→openai-chat', model: 'gpt-4o-2024-08-06' }));
+    l.record(agent({ time: 12, conversation: 'sess-2', client: 'codex', format: 'openai-responses', costUsd: 0.5 }));
+    l.record(row({ time: 13, costUsd: 0.25 }));
+    assert.deepEqual(l.breakdown(0, 'conversation'), [
+      { key: 'sess-1', requests: 2, costUsd: 3 },
+      { key: 'sess-2', requests: 1, costUsd: 0.5 },
+      { key: '(none)', requests: 1, costUsd: 0.25 },
+    ]);
+    assert.deepEqual(l.breakdown(0, 'client').map((b) => [b.key, b.requests]), [['claude-cli', 2], ['codex', 1], ['(none)', 1]]);
+    assert.deepEqual(l.breakdown(0, 'format').map((b) => [b.key, b.costUsd]), [['anthropic→openai-chat', 2], ['anthropic', 1], ['openai-responses', 0.5], ['(none)', 0.25]]);
+    const report = spendReport(l, 0, 'conversation');
+    assert.equal(report.requests, 4);
+    assert.deepEqual(report.buckets, l.breakdown(0, 'conversation'));
+    assert.deepEqual(report.conversations, l.conversations(0, 50));
+    assert.equal(spendReport(l, 0, 'model').conversations, undefined, 'the detailed list comes with the conversation breakdown only');
+    assert.ok(BREAKDOWNS.includes('conversation'), 'the CLI and GET /v1/switchyard/spend?by= accept it');
     l.close();
   });
 });

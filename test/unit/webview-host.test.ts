@@ -30,12 +30,12 @@ const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 describe('sidebar controller', () => {
   test('ready → one snapshot with summary, recent and health', async () => {
     const posted: HostToSidebar[] = [];
-    const daemon = fakeDaemon({ 'spend.summary': () => summary(), 'spend.recent': () => [entry()], 'providers.health': () => health });
+    const daemon = fakeDaemon({ 'spend.summary': () => summary(), 'spend.recent': () => [entry()], 'spend.conversations': () => [], 'providers.health': () => health });
     const c = new SidebarController({ daemon, post: (m) => posted.push(m), runCommand: () => undefined, now: () => NOW, recentLimit: 10 });
     await c.handle({ type: 'ready' });
     assert.deepEqual(posted.map((m) => m.type), ['loading', 'snapshot']);
-    assert.deepEqual(posted[1], { type: 'snapshot', summary: summary(), recent: [entry()], health, now: NOW });
-    assert.deepEqual(daemon.calls.find((x) => x.method === 'spend.recent')?.params, { limit: 10 });
+    assert.deepEqual(posted[1], { type: 'snapshot', summary: summary(), recent: [entry()], conversations: [], health, now: NOW });
+    assert.deepEqual(daemon.calls.find((x) => x.method === 'spend.recent')?.params, { limit: 10, conversation: null });
   });
 
   test('live: a new entry is pushed at once, the summary once per burst; health as it changes', async () => {

@@ -1,9 +1,12 @@
 /** The spend sidebar's real bundle and HTML in real Chromium, with a stub acquireVsCodeApi. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { WEBVIEW_COMMANDS } from '../../shared/webview';
+import { WEBVIEW_COMMANDS, type HostToSidebar } from '../../shared/webview';
 import { browserSkipReason, useChromiumViews } from '../fixtures/webview-harness/harness';
-import { emptySummary, entry, fallbackEntry, health, NOW, summary, unknownCostEntry } from '../fixtures/webview-harness/data';
+import { agentEntry, conversation, emptySummary, entry, fallbackEntry, health, NOW, summary, unknownCostEntry } from '../fixtures/webview-harness/data';
+
+type Snapshot = Extract<HostToSidebar, { type: 'snapshot' }>;
+const snapshot = (over: Partial<Snapshot> = {}): Snapshot => ({ type: 'snapshot', summary: summary(), recent: [], conversations: [], health, now: NOW, ...over });
 
 const skip = browserSkipReason();
 if (skip) console.log(`# ${skip}`);
@@ -14,7 +17,7 @@ describe('spend sidebar in Chromium', { skip }, () => {
   test('posts ready, then renders totals, budgets, chart, breakdowns, recent requests and health', async () => {
     const v = await views.open('sidebar');
     await v.waitForPosted('ready');
-    await v.send({ type: 'snapshot', summary: summary(), recent: [entry(), fallbackEntry], health, now: NOW });
+    await v.send(snapshot({ recent: [entry(), fallbackEntry] }));
     const { page } = v;
     await page.waitForSelector('.budget');
     assert.equal(await page.textContent('[data-budget="Today"] .budget-spent'), '$1.23');
@@ -49,7 +52,7 @@ describe('spend sidebar in Chromium', { skip }, () => {
 
   test('empty state says what to do first, and its links ask the host to run commands', async () => {
     const v = await views.open('sidebar');
-    await v.send({ type: 'snapshot', summary: emptySummary(), recent: [], health: health.map((h) => ({ ...h, hasKey: false })), now: NOW });
+    await v.send(snapshot({ summary: emptySummary(), health: health.map((h) => ({ ...h, hasKey: false })) }));
     const { page } = v;
     await page.waitForSelector('[data-state="empty"]');
     assert.match(await page.textContent('[data-state="empty"]') ?? '', /No requests yet — run 'Switchyard: Ask…' \(Ctrl\+Alt\+Y\) or set an API key/);
@@ -64,7 +67,7 @@ describe('spend sidebar in Chromium', { skip }, () => {
 
   test('an unknown cost shows as "unknown", never $0, and a live entry updates the view without reload', async () => {
     const v = await views.open('sidebar');
-    await v.send({ type: 'snapshot', summary: summary(), recent: [entry()], health, now: NOW });
+    await v.send(snapshot({ recent: [entry()] }));
     const { page } = v;
     await page.waitForSelector('.req[data-id="r1"]');
     await page.evaluate(() => { (window as unknown as { __marker: number }).__marker = 42; });
@@ -88,7 +91,7 @@ describe('spend sidebar in Chromium', { skip }, () => {
 
   test('unknown budget: no bar, a hint instead', async () => {
     const v = await views.open('sidebar');
-    await v.send({ type: 'snapshot', summary: summary({ dailyBudgetUsd: null, todayUsd: 12, monthlyBudgetUsd: 100, monthUsd: 150 }), recent: [], health, now: NOW });
+    await v.send(snapshot({ summary: summary({ dailyBudgetUsd: null, todayUsd: 12, monthlyBudgetUsd: 100, monthUsd: 150 }) }));
     const { page } = v;
     await page.waitForSelector('.budget');
     assert.equal(await page.textContent('[data-budget="Today"] .budget-of'), 'no budget set');
@@ -116,7 +119,7 @@ describe('spend sidebar in Chromium', { skip }, () => {
 
   test('sections collapse with the keyboard and stay collapsed in saved state', async () => {
     const v = await views.open('sidebar');
-    await v.send({ type: 'snapshot', summary: summary(), recent: [entry()], health, now: NOW });
+    await v.send(snapshot({ recent: [entry()] }));
     const { page } = v;
     const toggle = page.locator('[data-section="recent"] .section-toggle');
     await toggle.focus();
@@ -124,6 +127,101 @@ describe('spend sidebar in Chromium', { skip }, () => {
     await page.waitForSelector('[data-section="recent"].collapsed');
     assert.equal(await page.locator('[data-section="recent"] .section-toggle').getAttribute('aria-expanded'), 'false');
     assert.deepEqual((await v.state() as { collapsed: string[] }).collapsed, ['recent']);
+    await page.close();
+  });
+
+  test('conversations: an agent session with its totals; expanding it asks the host for its requests and shows them', async () => {
+    const v = await views.open('sidebar');
+    const solo = entry({ id: 'solo' });
+    await v.send(snapshot({ recent: [solo], conversations: [conversation(), conversation({ key: 'codex-run', client: 'codex', models: ['gpt-4.1-2025-04-14'], turns: 2, toolCalls: 3, requests: 4, costUsd: 0.05, lastTime: NOW - 3_600_000, fallbacks: 0, errors: 2 })] }));
+    const { page } = v;
+    await page.waitForSelector('.conv');
+    const items = page.locator('[aria-label="Conversations, most recently active first"] > .conv');
+    assert.equal(await items.count(), 2);
+    const first = items.first();
+    assert.equal(await first.getAttribute('data-key'), conversation().key);
+    assert.equal(await first.locator('.conv-client').textContent(), 'claude-cli');
+    assert.equal(await first.locator('.conv-key').textContent(), 'session-7f3a9…');
+    assert.equal(await first.locator('.conv-cost').textContent(), '$0.8125');
+    assert.equal(await first.locator('.conv-requests-count').textContent(), '14 requests');
+    assert.equal(await first.locator('.conv-turns').textContent(), '5');
+    assert.equal(await first.locator('.conv-tools').textContent(), '11');
+    assert.equal(await first.locator('.conv-models').textContent(), 'claude-sonnet-4-20250514, gpt-4o-2024-08-06');
+    assert.equal(await first.locator('.conv-last').getAttribute('title'), '5 min ago');
+    assert.match(await first.locator('.conv-toggle').getAttribute('title') ?? '', /^Conversation session-7f3a9c2e-41b8-4d0e-9a77-1c2d3e4f5a6b/);
+    assert.match(await first.locator('.conv-fallbacks').textContent() ?? '', /1 fallback$/);
+    assert.match(await items.nth(1).locator('.conv-errors').textContent() ?? '', /2 failed/);
+    // Single editor requests stay in Recent.
+    assert.deepEqual(await page.locator('[data-section="recent"] .req').evaluateAll((els) => els.map((e) => e.getAttribute('data-id'))), ['solo']);
+
+    // Expand with the keyboard: the host is asked for this conversation's requests, and they render inside it.
+    const toggle = first.locator('.conv-toggle');
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+    await toggle.focus();
+    await page.keyboard.press('Enter');
+    const [asked] = await v.waitForPosted('conversationRequests');
+    assert.equal(asked.key, conversation().key);
+    await page.waitForSelector(`.conv[data-key="${conversation().key}"] .conv-body .loading`);
+    await v.send({ type: 'conversationRequests', key: conversation().key, entries: [agentEntry, { ...agentEntry, id: 'a0', time: NOW - 9 * 60_000, toolCalls: 1, toolResults: 0 }] });
+    const body = page.locator(`.conv[data-key="${conversation().key}"] .conv-body`);
+    await body.locator('.req[data-id="a1"]').waitFor();
+    assert.equal(await page.locator(`.conv[data-key="${conversation().key}"] .conv-toggle`).getAttribute('aria-expanded'), 'true');
+    assert.deepEqual(await body.locator('.req').evaluateAll((els) => els.map((e) => e.getAttribute('data-id'))), ['a1', 'a0']);
+    assert.equal(await body.locator('.req[data-id="a1"] .req-traffic').textContent(), 'claude-cli · anthropic · 2 tool calls · 1 tool result');
+    assert.deepEqual((await v.state() as { expanded: string[] }).expanded, [conversation().key]);
+
+    // Collapse again: the requests are hidden and forgotten.
+    await page.click(`.conv[data-key="${conversation().key}"] .conv-toggle`);
+    await page.waitForSelector(`.conv[data-key="${conversation().key}"] .conv-body[hidden]`, { state: 'attached' });
+    assert.deepEqual((await v.state() as { expanded: string[] }).expanded, []);
+    assert.deepEqual(await v.problems(), []);
+    await page.close();
+  });
+
+  test('conversations: a live agent row is counted into its session (and its open request list), not into Recent', async () => {
+    const v = await views.open('sidebar', { state: { expanded: [conversation().key] } });
+    await v.send(snapshot({ recent: [entry()], conversations: [conversation({ key: 'older', client: 'codex', lastTime: NOW - 60_000 }), conversation()] }));
+    const { page } = v;
+    // The conversation left open in saved state is asked for again.
+    const [asked] = await v.waitForPosted('conversationRequests');
+    assert.equal(asked.key, conversation().key);
+    await v.send({ type: 'conversationRequests', key: conversation().key, entries: [agentEntry] });
+    await page.waitForSelector('.conv-body .req[data-id="a1"]');
+
+    await v.send({ type: 'entry', entry: { ...agentEntry, id: 'a2', time: NOW, toolCalls: 4, costUsd: 0.1 } });
+    await page.waitForSelector('.conv-body .req[data-id="a2"]');
+    const first = page.locator('.conversations > .conv').first();
+    assert.equal(await first.getAttribute('data-key'), conversation().key, 'the active session moves first');
+    assert.equal(await first.locator('.conv-requests-count').textContent(), '15 requests');
+    assert.equal(await first.locator('.conv-tools').textContent(), '15');
+    assert.equal(await first.locator('.conv-cost').textContent(), '$0.9125');
+    assert.deepEqual(await page.locator('.conv-body .req').evaluateAll((els) => els.map((e) => e.getAttribute('data-id'))), ['a2', 'a1']);
+    assert.deepEqual(await page.locator('[data-section="recent"] .req').evaluateAll((els) => els.map((e) => e.getAttribute('data-id'))), ['r1']);
+    assert.equal(await page.textContent('[data-budget="Today"] .muted.small'), '13 requests', 'the totals count it');
+
+    // A key never seen starts a conversation at the top; the host's debounced list then replaces the figures.
+    await v.send({ type: 'entry', entry: entry({ id: 'c1', conversation: 'brand-new', client: 'cline', time: NOW }) });
+    await page.waitForSelector('.conv[data-key="brand-new"]');
+    assert.equal(await page.locator('.conversations > .conv').first().getAttribute('data-key'), 'brand-new');
+    await v.send({ type: 'conversations', conversations: [conversation({ requests: 99 })], now: NOW });
+    await page.waitForFunction(() => document.querySelectorAll('.conversations > .conv').length === 1);
+    assert.equal(await page.locator('.conv-requests-count').textContent(), '99 requests');
+    assert.deepEqual(await v.problems(), []);
+    await page.close();
+  });
+
+  test('conversations: a clear empty state, and a daemon too old to list them says so', async () => {
+    const v = await views.open('sidebar');
+    await v.send(snapshot({ recent: [entry()] }));
+    const { page } = v;
+    await page.waitForSelector('[data-state="no-conversations"]');
+    assert.match(await page.textContent('[data-state="no-conversations"]') ?? '', /^No agent conversations yet\. Requests from coding agents .* x-switchyard-session header\) are grouped here, each with its total\.$/);
+    await v.send(snapshot({ recent: [entry()], conversations: null }));
+    await page.waitForSelector('[data-state="conversations-unsupported"]');
+    await page.click(`[data-state="conversations-unsupported"] [data-command="${WEBVIEW_COMMANDS.restartDaemon}"]`);
+    const [run] = await v.waitForPosted('runCommand');
+    assert.equal(run.command, WEBVIEW_COMMANDS.restartDaemon);
+    assert.deepEqual(await v.problems(), []);
     await page.close();
   });
 });

@@ -2,8 +2,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { formatMs, formatUsd } from '../../extension/webviews/common/format';
-import { budgetBar, buildSidebarView, bucketRows, chartModel, mergeRecent, recentRow } from '../../extension/webviews/sidebar/viewModel';
-import { emptySummary, entry, fallbackEntry, health, NOW, summary, unknownCostEntry } from '../fixtures/webview-harness/data';
+import {
+  budgetBar, buildSidebarView, bucketRows, chartModel, conversationRow, mergeConversation, mergeRecent, recentRow, type SidebarData,
+} from '../../extension/webviews/sidebar/viewModel';
+import { agentEntry, conversation, emptySummary, entry, fallbackEntry, health, NOW, summary, unknownCostEntry } from '../fixtures/webview-harness/data';
+
+const view = (over: Partial<SidebarData>) => buildSidebarView({ summary: summary(), recent: [], conversations: [], health, now: NOW, ...over });
 
 describe('formatting', () => {
   test('USD: cents, sub-cent with two significant digits, unknown for null — never $0 for unknown', () => {
@@ -65,14 +69,66 @@ describe('sidebar view model', () => {
   });
 
   test('the whole view: empty state, unknown-cost note, savings, health', () => {
-    const empty = buildSidebarView(emptySummary(), [], health, NOW);
+    const empty = view({ summary: emptySummary() });
     assert.equal(empty.empty, true);
-    assert.equal(buildSidebarView(emptySummary(), [entry()], health, NOW).empty, false);
-    const v = buildSidebarView(summary({ unknownCostRequests: 2, savingsVsDefaultUsd: -0.5 }), [entry()], health, NOW);
+    assert.equal(view({ summary: emptySummary(), recent: [entry()] }).empty, false);
+    assert.equal(view({ summary: emptySummary(), conversations: [conversation()] }).empty, false);
+    const v = view({ summary: summary({ unknownCostRequests: 2, savingsVsDefaultUsd: -0.5 }), recent: [entry()] });
     assert.equal(v.unknownNote, '2 requests with unknown cost (no usage reported) — not included in the totals.');
     assert.deepEqual(v.savings.text, '$0.50 more');
     assert.deepEqual(v.health.map((h) => [h.provider, h.stateText.split(' until')[0], h.keyText]), [['anthropic', 'circuit open', 'no key'], ['openai', 'healthy', 'key set']]);
-    assert.equal(buildSidebarView(summary(), [], health.map((h) => ({ ...h, hasKey: false })), NOW).noKeys, true);
+    assert.equal(view({ health: health.map((h) => ({ ...h, hasKey: false })) }).noKeys, true);
+    assert.equal(view({ conversations: null }).conversations, null, 'a daemon without spend.conversations');
+  });
+
+  test('agent requests say what they carried; estimated usage is marked; single editor requests say nothing more', () => {
+    const a = recentRow(agentEntry, NOW);
+    assert.equal(a.traffic, 'claude-cli · anthropic · 2 tool calls · 1 tool result');
+    assert.equal(a.trafficTitle, 'client: claude-cli\nanthropic, passed through as sent\n2 tool calls in the answer\n1 tool result in the request');
+    assert.equal(a.tokensTitle, 'input → output tokens (12,000 cached, 800 written to the cache)');
+    assert.equal(a.usageEstimated, false);
+    const translated = recentRow(entry({ format: 'anthropic→openai-chat', passthrough: false, images: 3, usageEstimated: true, status: 'cut' }), NOW);
+    assert.equal(translated.traffic, 'anthropic→openai-chat · 3 images');
+    assert.match(translated.trafficTitle ?? '', /^translated: anthropic → openai-chat\n3 images in the request$/);
+    assert.equal(translated.usageEstimated, true);
+    assert.match(translated.tokensTitle, /counted by Switchyard, not reported/);
+    const plain = recentRow(entry(), NOW);
+    assert.deepEqual([plain.traffic, plain.trafficTitle, plain.usageEstimated], [null, null, false]);
+  });
+
+  test('conversation rows: a short key, the client, totals, turns, tool calls, models, last activity', () => {
+    const r = conversationRow(conversation(), NOW);
+    assert.equal(r.label, 'session-7f3a9…');
+    assert.equal(r.key, conversation().key);
+    assert.deepEqual([r.client, r.cost, r.requests, r.turns, r.toolCalls], ['claude-cli', '$0.8125', '14 requests', '5', '11']);
+    assert.equal(r.models, 'claude-sonnet-4-20250514, gpt-4o-2024-08-06');
+    assert.equal(r.tokens, '182,000 → 9,400');
+    assert.equal(r.tokensTitle, 'input → output tokens (150,000 read from the prompt cache)');
+    assert.equal(r.lastAgo, '5 min ago');
+    assert.equal(r.costUnknown, null);
+    assert.match(r.title, /^Conversation session-7f3a9c2e-41b8-4d0e-9a77-1c2d3e4f5a6b\nclaude-cli · 14 requests since /);
+    const bare = conversationRow(conversation({ key: 'abc', client: null, turns: null, models: [], unknownCostRequests: 2 }), NOW);
+    assert.deepEqual([bare.label, bare.client, bare.turns, bare.models, bare.costUnknown], ['abc', 'unknown client', '—', '—', '+2 requests of unknown cost']);
+  });
+
+  test('a live row is counted into its conversation (moved first), a new key starts one, a single request changes nothing', () => {
+    const other = conversation({ key: 'other', lastTime: NOW - 60_000 });
+    const list = [other, conversation()];
+    const next = mergeConversation(list, entry({
+      ...agentEntry, id: 'a2', time: NOW, model: 'gpt-4o-mini-2024-07-18', costUsd: null, fallbacks: 1, status: 'cut', toolCalls: 3,
+    }));
+    assert.deepEqual(next.map((c) => c.key), [conversation().key, 'other']);
+    const c = next[0];
+    assert.deepEqual(
+      [c.requests, c.costUsd, c.unknownCostRequests, c.toolCalls, c.fallbacks, c.errors, c.lastTime, c.turns],
+      [15, 0.8125, 1, 14, 2, 1, NOW, 5],
+    );
+    assert.deepEqual(c.models, ['claude-sonnet-4-20250514', 'gpt-4o-2024-08-06', 'gpt-4o-mini-2024-07-18']);
+    assert.deepEqual(mergeConversation(list, agentEntry)[0].models, conversation().models, 'a model is listed once');
+    const started = mergeConversation(list, entry({ id: 'n1', conversation: 'fresh', client: 'codex', costUsd: 0.5, inputTokens: 10, outputTokens: 2 }));
+    assert.deepEqual(started.map((x) => x.key), ['fresh', 'other', conversation().key]);
+    assert.deepEqual([started[0].requests, started[0].costUsd, started[0].client, started[0].models, started[0].turns], [1, 0.5, 'codex', ['gpt-4o-mini-2024-07-18'], null]);
+    assert.equal(mergeConversation(list, entry()), list);
   });
 
   test('live entries are prepended once', () => {

@@ -1,10 +1,11 @@
 /**
  * The spend sidebar's host-side logic, without `vscode`: answers the webview's messages from the daemon and
- * pushes live updates (a new ledger row at once, the summary debounced, health as it changes). The provider in
- * `provider.ts` only wires it to a WebviewView and DaemonApi events. Unit-tested with a fake daemon.
+ * pushes live updates (a new ledger row at once; the summary, and the conversations when a row belongs to one,
+ * debounced; health as it changes). The provider in `provider.ts` only wires it to a WebviewView and DaemonApi
+ * events. Unit-tested with a fake daemon.
  */
 import type { DaemonApi } from '../../daemonApi';
-import type { Events } from '../../../shared/protocol';
+import { ErrorCodes, type ConversationSpend, type Events } from '../../../shared/protocol';
 import { isWebviewCommand, type HostToSidebar, type SidebarToHost, type WebviewCommand } from '../../../shared/webview';
 import { DISCONNECTED, errorCode, errorMessage } from '../host/errors';
 
@@ -14,19 +15,32 @@ export interface SidebarDeps {
   runCommand: (command: WebviewCommand) => unknown;
   now?: () => number;
   recentLimit?: number;
-  /** Coalesces bursts of `spend.updated` into one summary fetch. */
+  /** Conversations listed (the most recently active). */
+  conversationLimit?: number;
+  /** Requests shown when a conversation is expanded (its newest). */
+  conversationRequestLimit?: number;
+  /** Coalesces bursts of `spend.updated` into one summary (and conversations) fetch. */
   summaryDebounceMs?: number;
 }
+
+/** Conversation keys come from callers (a header, metadata.user_id…); a longer one is not a key the ledger holds. */
+const MAX_KEY_LENGTH = 1024;
 
 export function isSidebarMessage(m: unknown): m is SidebarToHost {
   if (!m || typeof m !== 'object') return false;
   const t = (m as { type?: unknown }).type;
   if (t === 'ready' || t === 'refresh') return true;
+  if (t === 'conversationRequests') {
+    const key = (m as { key?: unknown }).key;
+    return typeof key === 'string' && key.length > 0 && key.length <= MAX_KEY_LENGTH;
+  }
   return t === 'runCommand' && isWebviewCommand((m as { command?: unknown }).command);
 }
 
 export class SidebarController {
   private summaryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A row of the current burst belongs to a conversation: refetch the conversations with the summary. */
+  private conversationsChanged = false;
   private generation = 0;
   private disposed = false;
 
@@ -40,6 +54,7 @@ export class SidebarController {
     switch (message.type) {
       case 'ready':
       case 'refresh': return this.refresh();
+      case 'conversationRequests': return this.conversationRequests(message.key);
       case 'runCommand': this.deps.runCommand(message.command); return;
     }
   }
@@ -50,15 +65,34 @@ export class SidebarController {
     if (!this.deps.daemon.connected) { this.post({ type: 'disconnected' }); return; }
     this.post({ type: 'loading' });
     try {
-      const [summary, recent, health] = await Promise.all([
+      const [summary, recent, conversations, health] = await Promise.all([
         this.deps.daemon.request('spend.summary', {}),
-        this.deps.daemon.request('spend.recent', { limit: this.deps.recentLimit ?? 25 }),
+        this.deps.daemon.request('spend.recent', { limit: this.deps.recentLimit ?? 25, conversation: null }),
+        this.conversations(),
         this.deps.daemon.request('providers.health', {}),
       ]);
       if (gen !== this.generation) return;
-      this.post({ type: 'snapshot', summary, recent, health, now: this.now() });
+      this.post({ type: 'snapshot', summary, recent, conversations, health, now: this.now() });
     } catch (err) {
       if (gen !== this.generation) return;
+      this.fail(err);
+    }
+  }
+
+  /** Null from a daemon older than this extension (no `spend.conversations`): the view says to restart it. */
+  private conversations(): Promise<ConversationSpend[] | null> {
+    return this.deps.daemon.request('spend.conversations', { limit: this.deps.conversationLimit ?? 20 }).catch((err: unknown) => {
+      if (errorCode(err) === ErrorCodes.unknownMethod) return null;
+      throw err;
+    });
+  }
+
+  private async conversationRequests(key: string): Promise<void> {
+    if (!this.deps.daemon.connected) { this.post({ type: 'disconnected' }); return; }
+    try {
+      const entries = await this.deps.daemon.request('spend.recent', { limit: this.deps.conversationRequestLimit ?? 50, conversation: key });
+      this.post({ type: 'conversationRequests', key, entries });
+    } catch (err) {
       this.fail(err);
     }
   }
@@ -71,11 +105,18 @@ export class SidebarController {
 
   onSpendUpdated(data: Events['spend.updated']): void {
     this.post({ type: 'entry', entry: data.entry });
+    if (data.entry.conversation) this.conversationsChanged = true;
     if (this.summaryTimer) clearTimeout(this.summaryTimer);
     this.summaryTimer = setTimeout(() => {
       this.summaryTimer = undefined;
       this.deps.daemon.request('spend.summary', {}).then(
         (summary) => this.post({ type: 'summary', summary, now: this.now() }),
+        (err) => this.fail(err),
+      );
+      if (!this.conversationsChanged) return;
+      this.conversationsChanged = false;
+      this.conversations().then(
+        (conversations) => { if (conversations) this.post({ type: 'conversations', conversations, now: this.now() }); },
         (err) => this.fail(err),
       );
     }, this.deps.summaryDebounceMs ?? 250);

@@ -1,22 +1,27 @@
 /**
- * Spend sidebar webview (browser). Renders what the host sends (snapshot, live entries, summary, health) through
- * the pure view model; asks the host to run commands. State kept with setState so a re-shown view paints at once.
+ * Spend sidebar webview (browser). Renders what the host sends (snapshot, live entries, summary, conversations,
+ * health) through the pure view model; asks the host for an expanded conversation's requests and to run commands.
+ * State kept with setState so a re-shown view paints at once.
  */
-import type { LedgerEntry, ProviderHealth, SpendSummary } from '../../../shared/protocol';
+import type { LedgerEntry } from '../../../shared/protocol';
 import { WEBVIEW_COMMANDS, type HostToSidebar, type SidebarToHost, type WebviewCommand } from '../../../shared/webview';
 import { button, h, icon, mount, svg, type Child } from '../common/dom';
 import { channel } from '../common/vscodeApi';
 import {
-  buildSidebarView, mergeRecent, type BucketRow, type BudgetBar, type ChartModel, type HealthRow, type RecentRow, type SidebarView,
+  buildSidebarView, mergeConversation, mergeRecent, recentRow, type BucketRow, type BudgetBar, type ChartModel, type ConversationRow,
+  type HealthRow, type RecentRow, type SidebarData, type SidebarView,
 } from './viewModel';
 
-interface Data { summary: SpendSummary; recent: LedgerEntry[]; health: ProviderHealth[]; now: number }
-interface State { data?: Data; collapsed?: string[] }
+interface State { data?: SidebarData; collapsed?: string[]; expanded?: string[] }
 
 const vscode = channel<HostToSidebar, SidebarToHost, State>();
 const saved = vscode.getState();
-let data: Data | undefined = saved?.data;
+// State saved by a build without conversations has none; the next snapshot brings them.
+let data: SidebarData | undefined = saved?.data && { ...saved.data, conversations: saved.data.conversations ?? [] };
 const collapsed = new Set(saved?.collapsed ?? []);
+/** Conversations shown open, by key; their requests are fetched from the host again whenever the view loads. */
+const expanded = new Set(saved?.expanded ?? []);
+const requestsOf = new Map<string, LedgerEntry[]>();
 let status: 'loading' | 'ready' | 'disconnected' | 'error' = 'loading';
 let error: { code: string; message: string } | undefined;
 let freshId: string | undefined;
@@ -24,7 +29,17 @@ let freshId: string | undefined;
 const app = document.getElementById('app')!;
 
 function persist() {
-  vscode.setState({ data, collapsed: [...collapsed] });
+  vscode.setState({ data, collapsed: [...collapsed], expanded: [...expanded] });
+}
+
+function toggleConversation(key: string) {
+  if (expanded.delete(key)) requestsOf.delete(key);
+  else {
+    expanded.add(key);
+    vscode.post({ type: 'conversationRequests', key });
+  }
+  persist();
+  render();
 }
 
 function run(command: WebviewCommand) {
@@ -102,12 +117,61 @@ function recentItem(r: RecentRow): HTMLElement {
         : null),
     h('div', { class: 'req-mid muted' },
       h('span', { class: 'req-source' }, r.source), ' · ', h('span', { class: 'req-rule', title: `rule "${r.rule}"` }, r.rule)),
+    r.traffic ? h('div', { class: 'req-traffic muted small', title: r.trafficTitle ?? undefined }, r.traffic) : null,
     h('dl', { class: 'req-nums' },
       h('div', null, h('dt', null, 'tokens'), h('dd', { title: r.tokensTitle }, r.tokens)),
       h('div', null, h('dt', null, 'est.'), h('dd', { class: 'req-est' }, r.estimated)),
-      h('div', null, h('dt', null, 'actual'), h('dd', { class: ['req-actual', r.actualUnknown && 'unknown'], title: r.actualUnknown ? 'The provider reported no usage, so the cost is unknown' : undefined }, r.actual)),
+      h('div', null, h('dt', null, 'actual'), h('dd', {
+        class: ['req-actual', r.actualUnknown && 'unknown', r.usageEstimated && 'counted'],
+        title: r.actualUnknown ? 'The provider reported no usage, so the cost is unknown'
+          : r.usageEstimated ? 'Priced from usage Switchyard counted (the stream ended early), not from the provider\'s report' : undefined,
+      }, r.actual)),
       h('div', null, h('dt', null, 'time'), h('dd', { title: r.latencyTitle }, r.latency))),
     r.error && r.status !== 'ok' ? h('div', { class: 'req-error small' }, r.error) : null);
+}
+
+function conversationItem(c: ConversationRow, index: number, now: number): HTMLElement {
+  const open = expanded.has(c.key);
+  const bodyId = `conv-${index}`;
+  const entries = requestsOf.get(c.key);
+  return h('li', { class: ['conv', open && 'open', c.errors > 0 && 'has-errors'], 'data-key': c.key },
+    h('button', {
+      type: 'button', class: 'conv-toggle', 'aria-expanded': String(open), 'aria-controls': bodyId, title: c.title,
+      on: { click: () => toggleConversation(c.key) },
+    },
+    icon(open ? 'chevron-down' : 'chevron-right'), icon('robot', 'conv-icon'),
+    h('span', { class: 'conv-client' }, c.client),
+    h('span', { class: 'conv-key' }, c.label),
+    h('span', { class: 'conv-cost' }, c.cost)),
+    h('div', { class: 'conv-models muted small', title: c.models }, c.models),
+    h('dl', { class: 'req-nums' },
+      h('div', null, h('dt', null, 'requests'), h('dd', { class: 'conv-requests-count' }, c.requests)),
+      h('div', null, h('dt', null, 'turns'), h('dd', { class: 'conv-turns' }, c.turns)),
+      h('div', null, h('dt', null, 'tool calls'), h('dd', { class: 'conv-tools' }, c.toolCalls)),
+      h('div', null, h('dt', null, 'tokens'), h('dd', { title: c.tokensTitle }, c.tokens)),
+      h('div', null, h('dt', null, 'last'), h('dd', { class: 'conv-last', title: c.lastAgo }, c.last))),
+    c.costUnknown || c.errors || c.fallbacks
+      ? h('div', { class: 'conv-notes small' },
+        c.costUnknown ? h('span', { class: 'muted' }, icon('question'), c.costUnknown) : null,
+        c.errors ? h('span', { class: 'conv-errors' }, icon('error'), `${c.errors} failed`) : null,
+        c.fallbacks ? h('span', { class: 'conv-fallbacks' }, icon('sync'), `${c.fallbacks} fallback${c.fallbacks === 1 ? '' : 's'}`) : null)
+      : null,
+    h('div', { id: bodyId, class: 'conv-body', props: { hidden: !open } },
+      !open ? null
+        : !entries ? h('p', { class: 'loading' }, 'Loading requests…')
+          : h('ol', { class: 'recent', 'aria-label': `Requests of conversation ${c.label}, newest first` }, entries.map((e) => recentItem(recentRow(e, now))))));
+}
+
+function conversationList(rows: SidebarView['conversations'], now: number): HTMLElement {
+  if (rows === null) {
+    return h('p', { class: 'muted', 'data-state': 'conversations-unsupported' },
+      'This daemon is older than the extension and cannot list conversations. ', commandLink('Restart Daemon', WEBVIEW_COMMANDS.restartDaemon));
+  }
+  if (!rows.length) {
+    return h('p', { class: 'muted', 'data-state': 'no-conversations' },
+      'No agent conversations yet. Requests from coding agents (Claude Code, Codex CLI…) and from any client that sends a conversation key (for example an x-switchyard-session header) are grouped here, each with its total.');
+  }
+  return h('ul', { class: 'conversations', 'aria-label': 'Conversations, most recently active first' }, rows.map((c, i) => conversationItem(c, i, now)));
 }
 
 function healthList(rows: HealthRow[]): HTMLElement {
@@ -153,7 +217,7 @@ function render() {
     app.setAttribute('aria-busy', String(status === 'loading'));
     return;
   }
-  const view = buildSidebarView(data.summary, data.recent, data.health, data.now);
+  const view = buildSidebarView(data);
   const body: Child[] = [];
   if (view.empty) {
     body.push(emptyState(view));
@@ -165,11 +229,12 @@ function render() {
         h('span', { class: 'muted' }, 'vs. sending everything to the default tier')),
       view.unknownNote ? h('p', { class: 'note small', 'data-note': 'unknown-cost' }, icon('question'), view.unknownNote) : null,
       section('chart', 'Last 30 days', chart(view.chart)),
+      section('conversations', 'Conversations', conversationList(view.conversations, data.now)),
       section('models', 'By model', buckets(view.byModel, 'model')),
       section('rules', 'By rule', buckets(view.byRule, 'rule')),
       section('recent', 'Recent requests', view.recent.length
-        ? h('ol', { class: 'recent', 'aria-label': 'Recent requests, newest first' }, view.recent.map(recentItem))
-        : h('p', { class: 'muted' }, 'No recent requests.')),
+        ? h('ol', { class: 'recent', 'aria-label': 'Recent requests outside conversations, newest first' }, view.recent.map(recentItem))
+        : h('p', { class: 'muted' }, 'No recent requests outside conversations.')),
     );
   }
   body.push(section('health', 'Providers', healthList(view.health)));
@@ -184,12 +249,25 @@ function render() {
 vscode.onMessage((m) => {
   switch (m.type) {
     case 'snapshot':
-      data = { summary: m.summary, recent: m.recent, health: m.health, now: m.now };
+      data = { summary: m.summary, recent: m.recent, conversations: m.conversations, health: m.health, now: m.now };
       status = 'ready'; error = undefined; freshId = undefined;
+      requestsOf.clear();
+      // Open conversations show their newest requests again (they may have grown while the view was hidden); one no
+      // longer listed is forgotten.
+      for (const key of [...expanded]) {
+        if (m.conversations?.some((c) => c.key === key)) vscode.post({ type: 'conversationRequests', key });
+        else if (m.conversations) expanded.delete(key);
+      }
       break;
     case 'summary':
       if (data) data = { ...data, summary: m.summary, now: m.now };
       status = 'ready';
+      break;
+    case 'conversations':
+      if (data) data = { ...data, conversations: m.conversations, now: m.now };
+      break;
+    case 'conversationRequests':
+      if (expanded.has(m.key)) requestsOf.set(m.key, m.entries);
       break;
     case 'entry':
       if (data) {
@@ -197,10 +275,13 @@ vscode.onMessage((m) => {
         const s = data.summary;
         // Show the new row and bump the totals at once; the debounced summary from the host corrects them.
         const known = e.costUsd ?? 0;
+        const loaded = e.conversation ? requestsOf.get(e.conversation) : undefined;
+        if (e.conversation && loaded) requestsOf.set(e.conversation, mergeRecent(loaded, e));
         data = {
           ...data,
           now: Math.max(data.now, e.time),
-          recent: mergeRecent(data.recent, e),
+          recent: e.conversation ? data.recent : mergeRecent(data.recent, e),
+          conversations: data.conversations && mergeConversation(data.conversations, e),
           summary: {
             ...s,
             requestsToday: s.requestsToday + 1, requestsMonth: s.requestsMonth + 1,

@@ -1,8 +1,8 @@
 /**
- * The spend sidebar's view model: SpendSummary + recent ledger rows + provider health → display strings,
- * percentages and chart geometry. The webview only lays these out. No DOM, no `vscode`.
+ * The spend sidebar's view model: SpendSummary + conversations + recent ledger rows + provider health → display
+ * strings, percentages and chart geometry. The webview only lays these out. No DOM, no `vscode`.
  */
-import type { Attempt, LedgerEntry, ProviderHealth, SpendBucket, SpendSummary } from '../../../shared/protocol';
+import type { Attempt, ConversationSpend, LedgerEntry, ProviderHealth, SpendBucket, SpendSummary } from '../../../shared/protocol';
 import { formatAgo, formatMs, formatTime, formatTokens, formatUsd } from '../common/format';
 
 export interface BudgetBar {
@@ -57,6 +57,31 @@ export interface RecentRow {
   status: LedgerEntry['status'];
   error: string | null;
   fallback: { count: number; title: string } | null;
+  /** What an agent request carried: "anthropic→openai-chat · 2 tool calls · 1 image"; null when nothing to say. */
+  traffic: string | null;
+  trafficTitle: string | null;
+  /** The cost comes from usage Switchyard counted (a cut stream), not from the provider's report. */
+  usageEstimated: boolean;
+}
+
+export interface ConversationRow {
+  key: string;
+  /** The key shortened for the list; the whole of it is in `title`. */
+  label: string;
+  client: string;
+  cost: string;
+  costUnknown: string | null;
+  requests: string;
+  turns: string;
+  toolCalls: string;
+  models: string;
+  tokens: string;
+  tokensTitle: string;
+  last: string;
+  lastAgo: string;
+  errors: number;
+  fallbacks: number;
+  title: string;
 }
 
 export interface HealthRow {
@@ -79,8 +104,20 @@ export interface SidebarView {
   byModel: BucketRow[];
   byRule: BucketRow[];
   chart: ChartModel;
+  /** Null: the daemon is too old to list conversations. */
+  conversations: ConversationRow[] | null;
   recent: RecentRow[];
   health: HealthRow[];
+}
+
+/** What the host sent, as the webview keeps it. */
+export interface SidebarData {
+  summary: SpendSummary;
+  /** Requests outside any conversation, newest first. */
+  recent: LedgerEntry[];
+  conversations: ConversationSpend[] | null;
+  health: ProviderHealth[];
+  now: number;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -146,7 +183,13 @@ export function attemptLine(a: Attempt): string {
 
 export function recentRow(e: LedgerEntry, now: number): RecentRow {
   const tokens = e.inputTokens === null && e.outputTokens === null ? '—' : `${formatTokens(e.inputTokens)} → ${formatTokens(e.outputTokens)}`;
-  const extra = [e.cachedTokens ? `${formatTokens(e.cachedTokens)} cached` : '', e.reasoningTokens ? `${formatTokens(e.reasoningTokens)} reasoning` : ''].filter(Boolean).join(', ');
+  const extra = [
+    e.cachedTokens ? `${formatTokens(e.cachedTokens)} cached` : '',
+    e.cacheWriteTokens ? `${formatTokens(e.cacheWriteTokens)} written to the cache` : '',
+    e.reasoningTokens ? `${formatTokens(e.reasoningTokens)} reasoning` : '',
+    e.usageEstimated ? 'counted by Switchyard, not reported' : '',
+  ].filter(Boolean).join(', ');
+  const traffic = trafficOf(e);
   return {
     id: e.id,
     time: formatTime(e.time, now),
@@ -166,7 +209,84 @@ export function recentRow(e: LedgerEntry, now: number): RecentRow {
     fallback: e.fallbacks > 0 || e.attempts.length > 1
       ? { count: Math.max(e.fallbacks, e.attempts.length - 1), title: `Fell back ${plural(Math.max(e.fallbacks, e.attempts.length - 1), 'time')}:\n${e.attempts.map(attemptLine).join('\n')}` }
       : null,
+    traffic: traffic.short.length ? traffic.short.join(' · ') : null,
+    trafficTitle: traffic.long.length ? traffic.long.join('\n') : null,
+    usageEstimated: e.usageEstimated === true,
   };
+}
+
+/** The agent facts of one request, short for the row and spelled out for its tooltip. */
+function trafficOf(e: LedgerEntry): { short: string[]; long: string[] } {
+  const short: string[] = [];
+  const long: string[] = [];
+  if (e.client) { short.push(e.client); long.push(`client: ${e.client}`); }
+  if (e.format) {
+    short.push(e.format);
+    long.push(e.format.includes('→') ? `translated: ${e.format.replace('→', ' → ')}` : `${e.format}${e.passthrough ? ', passed through as sent' : ''}`);
+  }
+  const counted: [number | null, string][] = [[e.toolCalls, 'tool call'], [e.toolResults, 'tool result'], [e.images, 'image']];
+  for (const [n, word] of counted) {
+    if (!n) continue;
+    short.push(plural(n, word));
+    long.push(word === 'tool call' ? `${plural(n, word)} in the answer` : `${plural(n, word)} in the request`);
+  }
+  return { short, long };
+}
+
+/** Keys as long as a digest or a client's session id are cut to this in the list. */
+const KEY_LABEL_CHARS = 14;
+
+export function conversationRow(c: ConversationSpend, now: number): ConversationRow {
+  const label = c.key.length > KEY_LABEL_CHARS ? `${c.key.slice(0, KEY_LABEL_CHARS - 1)}…` : c.key;
+  const models = c.models.length ? c.models.join(', ') : '—';
+  return {
+    key: c.key,
+    label,
+    client: c.client ?? 'unknown client',
+    cost: formatUsd(c.costUsd),
+    costUnknown: c.unknownCostRequests ? `+${plural(c.unknownCostRequests, 'request')} of unknown cost` : null,
+    requests: plural(c.requests, 'request'),
+    turns: c.turns === null ? '—' : String(c.turns),
+    toolCalls: String(c.toolCalls),
+    models,
+    tokens: `${formatTokens(c.inputTokens)} → ${formatTokens(c.outputTokens)}`,
+    tokensTitle: `input → output tokens${c.cachedTokens ? ` (${formatTokens(c.cachedTokens)} read from the prompt cache)` : ''}`,
+    last: formatTime(c.lastTime, now),
+    lastAgo: formatAgo(c.lastTime, now),
+    errors: c.errors,
+    fallbacks: c.fallbacks,
+    title: `Conversation ${c.key}\n${c.client ?? 'unknown client'} · ${plural(c.requests, 'request')} since ${formatTime(c.firstTime, now)} · models: ${models}`,
+  };
+}
+
+/**
+ * Count a live ledger row into its conversation (a new one goes first), until the host's debounced list replaces
+ * the figures. Rows without a conversation leave the list as it is.
+ */
+export function mergeConversation(list: ConversationSpend[], e: LedgerEntry): ConversationSpend[] {
+  if (!e.conversation) return list;
+  const before = list.find((c) => c.key === e.conversation);
+  const base: ConversationSpend = before ?? {
+    key: e.conversation, firstTime: e.time, lastTime: e.time, requests: 0, costUsd: 0, unknownCostRequests: 0,
+    inputTokens: 0, outputTokens: 0, cachedTokens: 0, models: [], client: null, turns: null, toolCalls: 0, fallbacks: 0, errors: 0,
+  };
+  const merged: ConversationSpend = {
+    ...base,
+    firstTime: Math.min(base.firstTime, e.time),
+    lastTime: Math.max(base.lastTime, e.time),
+    requests: base.requests + 1,
+    costUsd: base.costUsd + (e.costUsd ?? 0),
+    unknownCostRequests: base.unknownCostRequests + (e.costUsd === null ? 1 : 0),
+    inputTokens: base.inputTokens + (e.inputTokens ?? 0),
+    outputTokens: base.outputTokens + (e.outputTokens ?? 0),
+    cachedTokens: base.cachedTokens + (e.cachedTokens ?? 0),
+    models: e.model && !base.models.includes(e.model) ? [...base.models, e.model] : base.models,
+    client: e.client ?? base.client,
+    toolCalls: base.toolCalls + (e.toolCalls ?? 0),
+    fallbacks: base.fallbacks + e.fallbacks,
+    errors: base.errors + (e.status === 'error' || e.status === 'cut' ? 1 : 0),
+  };
+  return [merged, ...list.filter((c) => c.key !== e.conversation)];
 }
 
 const STATE_TEXT: Record<ProviderHealth['state'], string> = { closed: 'healthy', open: 'circuit open', 'half-open': 'probing' };
@@ -190,10 +310,10 @@ export function localDate(epochMs: number): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
-export function buildSidebarView(summary: SpendSummary, recent: LedgerEntry[], health: ProviderHealth[], now: number): SidebarView {
+export function buildSidebarView({ summary, recent, conversations, health, now }: SidebarData): SidebarView {
   const savings = summary.savingsVsDefaultUsd;
   return {
-    empty: summary.requestsMonth === 0 && recent.length === 0,
+    empty: summary.requestsMonth === 0 && recent.length === 0 && !conversations?.length,
     noKeys: health.length > 0 && health.every((h) => !h.hasKey),
     today: budgetBar('Today', summary.todayUsd, summary.dailyBudgetUsd, summary.requestsToday),
     month: budgetBar('This month', summary.monthUsd, summary.monthlyBudgetUsd, summary.requestsMonth),
@@ -208,6 +328,7 @@ export function buildSidebarView(summary: SpendSummary, recent: LedgerEntry[], h
     byModel: bucketRows(summary.byModel),
     byRule: bucketRows(summary.byRule),
     chart: chartModel(summary.daily, 300, 80, localDate(now)),
+    conversations: conversations?.map((c) => conversationRow(c, now)) ?? null,
     recent: recent.map((e) => recentRow(e, now)),
     health: [...health].sort((a, b) => a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model)).map((h) => healthRow(h, now)),
   };
