@@ -183,10 +183,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     const decision = await this.preview(request, opts.forced, rules);
     opts.onDecision?.(decision);
     const canonical: CanonicalRequest = { ...(opts.canonical ?? editorRequest(request)), stream: opts.stream };
+    const traffic = trafficOf(canonical, request);
 
     const budgetError = this.budgetRefusal(decision, rules);
     if (budgetError) {
-      this.record(requestId, request, decision, started, rules, { status: 'error', error: budgetError, attempts: [] });
+      this.record(requestId, request, traffic, decision, started, rules, { status: 'error', error: budgetError, attempts: [] });
       throw new CompletionError(ErrorCodes.budget, budgetError, 429, [], '', decision, requestId);
     }
     const plan = planCalls(canonical, decision.candidates, opts.extras);
@@ -197,14 +198,14 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (!decision.candidates.length) {
         const attempts: Attempt[] = plan.refused.map((s) => ({ provider: s.provider, model: s.model, outcome: 'skipped', reason: s.reason, message: s.detail, elapsedMs: 0 }));
         const message = plan.refused.length === 1 ? plan.firstRefusal!.message : `no candidate can carry this request: ${plan.refused.map((s) => s.detail).join('; ')}`;
-        this.record(requestId, request, decision, started, rules, { status: 'error', error: message, attempts });
+        this.record(requestId, request, traffic, decision, started, rules, { status: 'error', error: message, attempts });
         throw new CompletionError(ErrorCodes.unsupported, message, 400, attempts, '', decision, requestId);
       }
     }
     if (!decision.candidates.length) {
       const attempts: Attempt[] = decision.skipped.map((s) => ({ provider: s.provider, model: s.model, outcome: 'skipped', reason: s.reason, message: s.detail, elapsedMs: 0 }));
       const message = `no candidate can take this request: ${decision.skipped.map((s) => `${s.model} — ${s.detail}`).join('; ')}`;
-      this.record(requestId, request, decision, started, rules, { status: 'error', error: message, attempts });
+      this.record(requestId, request, traffic, decision, started, rules, { status: 'error', error: message, attempts });
       throw new CompletionError(ErrorCodes.allFailed, message, 503, attempts, '', decision, requestId);
     }
 
@@ -224,9 +225,10 @@ export class Engine extends EventEmitter<EngineEvents> {
       });
       const model = rules.models[result.candidate.name];
       const costUsd = priceUsage(model, result.usage);
-      const entry = this.record(requestId, request, decision, started, rules, {
+      const entry = this.record(requestId, request, traffic, decision, started, rules, {
         status: 'ok', provider: result.provider, model: result.model, usage: result.usage, costUsd,
         ttftMs: result.upstreamTtftMs ?? result.ttftMs ?? undefined, attempts: result.attempts, fallbacks: result.fallbacks,
+        leg: result.leg.call, toolCalls: result.toolCalls,
       });
       opts.onServed?.(result);
       return {
@@ -246,11 +248,12 @@ export class Engine extends EventEmitter<EngineEvents> {
       const head = served && model && !(e.usage && e.usageCoversText) ? deliveredHead(e.partialText) : '';
       const headTokens = head ? await Promise.resolve(this.tokens.countText(head, model!.encoding)).catch(() => Math.ceil(head.length / 4)) : 0;
       const delivered = served && model ? deliveredUsage(e, model.encoding, served.estimate.inputTokens, () => headTokens) : undefined;
-      this.record(requestId, request, decision, started, rules, {
+      this.record(requestId, request, traffic, decision, started, rules, {
         status, attempts: e.attempts, fallbacks: Math.max(0, e.attempts.filter((a) => a.outcome !== 'skipped').length - 1),
         error: delivered?.estimated ? `${e.message} (usage estimated: ${delivered.estimated})` : e.message,
         provider: served?.provider ?? null, model: served?.model ?? null,
         usage: delivered?.usage ?? e.usage ?? undefined, costUsd: model && delivered ? priceUsage(model, delivered.usage) : null,
+        leg: served ? plan.calls.get(served) : undefined, usageEstimated: !!delivered?.estimated,
       });
       const code = { 'all-failed': ErrorCodes.allFailed, permanent: ErrorCodes.permanent, 'stream-cut': ErrorCodes.streamCut, cancelled: ErrorCodes.cancelled }[e.code];
       const httpStatus = e.code === 'permanent' ? (e.status ?? 400) : e.code === 'cancelled' ? 499 : 502;
@@ -309,8 +312,13 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private record(
-    requestId: string, request: RouteRequest, decision: Decision, started: number, rules: CompiledRules,
-    outcome: { status: LedgerEntry['status']; error?: string; attempts: Attempt[]; fallbacks?: number; provider?: string | null; model?: string | null; usage?: Usage; costUsd?: number | null; ttftMs?: number },
+    requestId: string, request: RouteRequest, traffic: Traffic, decision: Decision, started: number, rules: CompiledRules,
+    outcome: {
+      status: LedgerEntry['status']; error?: string; attempts: Attempt[]; fallbacks?: number; provider?: string | null; model?: string | null;
+      usage?: Usage; costUsd?: number | null; ttftMs?: number;
+      /** The call that served (or was cut): its format and whether it was a passthrough. */
+      leg?: Pick<UpstreamCall, 'format' | 'passthrough'>; toolCalls?: number; usageEstimated?: boolean;
+    },
   ): LedgerEntry | null {
     const usage = outcome.usage;
     const defaultModel = resolveTarget(rules.config.default, rules)[0];
@@ -340,6 +348,15 @@ export class Engine extends EventEmitter<EngineEvents> {
       fallbacks: outcome.fallbacks ?? 0,
       attempts: outcome.attempts,
       error: outcome.error ?? null,
+      conversation: request.conversation?.key ?? null,
+      client: request.shape?.client ?? null,
+      format: outcome.leg ? (outcome.leg.format === traffic.format ? traffic.format : `${traffic.format}→${outcome.leg.format}`) : null,
+      passthrough: outcome.leg ? outcome.leg.passthrough : null,
+      toolCalls: outcome.toolCalls ?? null,
+      toolResults: traffic.toolResults,
+      images: traffic.images,
+      cacheWriteTokens: usage?.cacheWriteInputTokens ?? null,
+      usageEstimated: outcome.usage ? outcome.usageEstimated ?? false : null,
       prompt: request.prompt,
       // The last user message is the prompt; an error may quote the rest too, so the ledger looks for it (never
       // stores it). Joined only when there is error text to look in: a long agent conversation is not copied per request.
@@ -347,6 +364,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       features: {
         task: request.task, source: request.source, urgency: request.urgency, language: request.language,
         inputTokens: decision.inputTokens, maxOutputTokens: request.maxOutputTokens, latencyBudgetMs: request.latencyBudgetMs, metadata: request.metadata,
+        shape: request.shape,
       },
     }) ?? null;
     if (entry) {
@@ -387,4 +405,23 @@ function chunkHandler(opts: CompleteOptions): ((chunk: LegChunk, leg: Leg) => vo
     }
     return waits ? Promise.all(waits).then(() => {}) : undefined;
   };
+}
+
+/** What the ledger records of a request's agent traffic, counted once per request. */
+interface Traffic {
+  /** The caller's wire format, or 'editor' for the editor's and the CLI's own requests. */
+  format: string;
+  toolResults: number;
+  images: number;
+}
+
+function trafficOf(canonical: CanonicalRequest, request: RouteRequest): Traffic {
+  let images = 0;
+  for (const m of canonical.messages) for (const p of m.content) {
+    if (p.type === 'image') images++;
+    else if (p.type === 'tool_result') for (const q of p.content) if (q.type === 'image') images++;
+  }
+  const last = canonical.messages.at(-1);
+  const toolResults = last?.role === 'user' ? last.content.filter((p) => p.type === 'tool_result').length : 0;
+  return { format: request.shape?.format ?? canonical.raw?.format ?? 'editor', toolResults, images };
 }

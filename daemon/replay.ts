@@ -57,7 +57,7 @@ export function* replaySteps(nextPage: () => LedgerRow[] | null, rules: Compiled
       }
       if (needsPrompt && row.prompt === null) { result.skipped++; skippedNoPrompt++; spent.add(row.time, row.costUsd); continue; }
       const f = row.features;
-      const request = { prompt: row.prompt ?? '', task: f.task, source: f.source, urgency: f.urgency, language: f.language, maxOutputTokens: f.maxOutputTokens ?? row.outputTokens, latencyBudgetMs: f.latencyBudgetMs, metadata: f.metadata };
+      const request = { prompt: row.prompt ?? '', task: f.task, source: f.source, urgency: f.urgency, language: f.language, maxOutputTokens: f.maxOutputTokens ?? row.outputTokens, latencyBudgetMs: f.latencyBudgetMs, metadata: f.metadata, ...(f.shape ? { shape: f.shape } : {}) };
       const state: RouterState = { ...now, now: row.time, keys, circuits: {}, spentTodayUsd: spent.today(row.time), spentMonthUsd: spent.month(row.time) };
       const d = decide({ request, tokens: { o200k_base: f.inputTokens, cl100k_base: f.inputTokens } }, rules, state);
       const first = d.candidates[0];

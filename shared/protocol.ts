@@ -225,5 +225,7 @@ export const ErrorCodes = {
   streamCut: 'E_STREAM_CUT',
   cancelled: 'E_CANCELLED',
   budget: 'E_BUDGET_EXCEEDED',
+  /** The request carries a field no candidate's wire format can express (named in the message). */
+  unsupported: 'E_UNSUPPORTED_FIELD',
   internal: 'E_INTERNAL',
 } as const;
