@@ -21,6 +21,7 @@ import { KeyStore } from './providers/keys';
 import { ProviderError, type ProviderAdapter, type UpstreamCall } from './providers/types';
 import { priceUsage } from './estimate/estimate';
 import { countRoute, countTokens } from './estimate/tokens';
+import { AffinityStore } from './router/affinity';
 import { decide, resolveTarget, type ForcedTarget, type RouteInput } from './router/decide';
 import { prepareRouteInput, type RouteCounter } from './router/prepare';
 import type { CompiledRules } from './rules/types';
@@ -107,6 +108,8 @@ export function deliveredUsage(
 export class Engine extends EventEmitter<EngineEvents> {
   readonly keys: KeyStore;
   readonly circuits: CircuitBreakers;
+  /** Conversations pinned to their first turn's decision (the daemon's rules say for how long). */
+  readonly affinity: AffinityStore;
   /** How long a stream waits for a caller that reads nothing before it ends (SWITCHYARD_STALL_TIMEOUT_MS overrides). */
   readonly stallTimeoutMs: number;
   // The SDKs send through keepAliveFetch (below): same requests and Responses, a fraction of undici fetch's cost.
@@ -131,6 +134,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const { circuit } = getRules().config.fallback;
     this.circuits = new CircuitBreakers({ failures: circuit.failures, coolDownMs: circuit.coolDownMs }, now);
     this.circuits.onChange(() => this.emit('health', this.health()));
+    this.affinity = new AffinityStore(getRules().config.affinity);
     this.learn();
   }
 
@@ -142,6 +146,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.adapters.clear();
     const { circuit } = this.rules.config.fallback;
     this.circuits.configure({ failures: circuit.failures, coolDownMs: circuit.coolDownMs });
+    this.affinity.configure(this.rules.config.affinity);
   }
 
   /** The router's view of the world right now, for `rules`. */
@@ -159,7 +164,10 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   async preview(request: RouteRequest, forced?: ForcedTarget, rules: CompiledRules = this.rules): Promise<Decision> {
     const input = await this.prepare(request, rules);
-    return decide(input, rules, this.state(rules), forced);
+    const state = this.state(rules);
+    // The conversation's pin is read with the clock the decision sees: the same requests at the same times meet the same pins.
+    const pin = request.conversation ? this.affinity.get(request.conversation.key, state.now) : undefined;
+    return decide(input, rules, pin ? { ...state, pin } : state, forced);
   }
 
   /** Resolves an HTTP `model` field: `switchyard/auto` → rules; a tier; a model short name or its pinned id. */
@@ -230,6 +238,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         ttftMs: result.upstreamTtftMs ?? result.ttftMs ?? undefined, attempts: result.attempts, fallbacks: result.fallbacks,
         leg: result.leg.call, toolCalls: result.toolCalls,
       });
+      if (request.conversation) this.affinity.remember(request.conversation.key, decision, result.candidate.name, this.now());
       opts.onServed?.(result);
       return {
         requestId, text: result.text, provider: result.provider, model: result.model, rule: decision.rule, tier: decision.tier,

@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { MAX_OUTPUT_TOKENS } from '../../shared/config';
-import { fromAnthropicRequest } from '../../daemon/providers/translate/anthropic';
 import { RequestFormatError } from '../../daemon/formats/common';
-import { fromOpenAIRequest } from '../../daemon/providers/translate/openai';
+import { codecFor } from '../../daemon/formats/index';
+import type { ParsedRequest } from '../../daemon/formats/types';
 import {
   anthropicBody, anyJson, bodyText, cleanAnthropicBody, cleanOpenaiBody, headerSafe, hintHeaders, hostileName, openaiBody, PROTO_NAMES, routeRequest, rulesText,
   toJsonText, upstreamFault, type GeneratedFault,
@@ -152,10 +152,10 @@ test('headerSafe keeps UTF-8 bytes and drops what no header may carry', () => {
   assert.equal(headerSafe('a\r\nb\u0000c'), 'abc');
 });
 
-const parsers = { openai: fromOpenAIRequest, anthropic: fromAnthropicRequest };
+const parsers = { openai: codecFor('openai-chat').parseRequest, anthropic: codecFor('anthropic').parseRequest };
 
 // The body parsers on their own, in-process, where many cases are cheap.
-test('fromOpenAIRequest / fromAnthropicRequest: a canonical request or a RequestFormatError with a param, for any body', () => {
+test('the chat and messages codecs\' parseRequest: a canonical request or a RequestFormatError with a param, for any body', () => {
   const kase = fc.oneof(
     fc.tuple(fc.constant('openai' as const), bodyText(openaiBody)),
     fc.tuple(fc.constant('anthropic' as const), bodyText(anthropicBody)),
@@ -167,7 +167,7 @@ test('fromOpenAIRequest / fromAnthropicRequest: a canonical request or a Request
   fc.assert(fc.property(kase, ([format, text]) => {
     let body: unknown;
     try { body = JSON.parse(text); } catch { return; } // not JSON: the HTTP layer answers it (http.fuzz.test.ts)
-    let out: ReturnType<typeof fromOpenAIRequest> | ReturnType<typeof fromAnthropicRequest>;
+    let out: ParsedRequest;
     try {
       out = parsers[format](body);
     } catch (e) {
@@ -179,7 +179,7 @@ test('fromOpenAIRequest / fromAnthropicRequest: a canonical request or a Request
     const r = out.request;
     assert.ok(typeof out.model === 'string' && out.model.length > 0);
     assert.ok(r.messages.length > 0 && r.messages.some((m) => m.role === 'user'), 'a user message');
-    for (const m of r.messages) assert.ok((m.role === 'user' || m.role === 'assistant') && typeof m.content === 'string');
+    for (const m of r.messages) assert.ok((m.role === 'user' || m.role === 'assistant') && Array.isArray(m.content));
     if (r.maxTokens !== undefined) assert.ok(Number.isInteger(r.maxTokens) && r.maxTokens >= 1 && r.maxTokens <= MAX_OUTPUT_TOKENS, `maxTokens ${r.maxTokens}`);
     if (r.temperature !== undefined) assert.ok(Number.isFinite(r.temperature) && r.temperature >= 0 && r.temperature <= 2, `temperature ${r.temperature}`);
     if (r.stop !== undefined) assert.ok(r.stop.every((s) => typeof s === 'string'));
