@@ -37,6 +37,10 @@ export const MetadataValue = z.union([z.string(), z.array(z.string()).min(1), Co
 export const Urgency = z.enum(['low', 'normal', 'high']);
 export type Urgency = z.infer<typeof Urgency>;
 
+/** The reasoning a request asks for: an effort, or `enabled` (a thinking budget without an effort). */
+export const ReasoningLevel = z.enum(['minimal', 'low', 'medium', 'high', 'enabled']);
+export type ReasoningLevel = z.infer<typeof ReasoningLevel>;
+
 export interface Condition {
   task?: string | string[];
   source?: string | string[];
@@ -49,6 +53,12 @@ export interface Condition {
   latencyBudgetMs?: Comparison;
   spentTodayUsd?: Comparison;
   spentMonthUsd?: Comparison;
+  hasTools?: boolean;
+  hasImages?: boolean;
+  turns?: Comparison;
+  lastIsToolResult?: boolean;
+  client?: string | string[];
+  reasoning?: ReasoningLevel | ReasoningLevel[];
   all?: Condition[];
   any?: Condition[];
   not?: Condition;
@@ -59,7 +69,8 @@ export interface Condition {
 /** Keys an object condition may hold besides `metadata.<key>`; several keys in one object must all hold. */
 export const CONDITION_KEYS = [
   'task', 'source', 'urgency', 'language', 'prompt', 'inputTokens', 'maxOutputTokens', 'estimatedCostUsd',
-  'latencyBudgetMs', 'spentTodayUsd', 'spentMonthUsd', 'all', 'any', 'not',
+  'latencyBudgetMs', 'spentTodayUsd', 'spentMonthUsd', 'hasTools', 'hasImages', 'turns', 'lastIsToolResult',
+  'client', 'reasoning', 'all', 'any', 'not',
 ] as const;
 
 export const Condition: z.ZodType<Condition> = z.lazy(() =>
@@ -76,6 +87,12 @@ export const Condition: z.ZodType<Condition> = z.lazy(() =>
       latencyBudgetMs: Comparison.optional(),
       spentTodayUsd: Comparison.optional(),
       spentMonthUsd: Comparison.optional(),
+      hasTools: z.boolean().optional().describe('The request offers the model tools (function definitions).'),
+      hasImages: z.boolean().optional().describe('The conversation carries an image.'),
+      turns: Comparison.optional().describe('User turns in the conversation (a message of tool results only is not a turn).'),
+      lastIsToolResult: z.boolean().optional().describe('The last message returns tool results: an agent loop\'s next step.'),
+      client: Names.optional().describe('The calling client, from its user agent or x-switchyard-client: claude-cli, codex, cline, roo, continue, aider, opencode, openai-sdk, anthropic-sdk, ai-sdk, langchain…'),
+      reasoning: z.union([ReasoningLevel, z.array(ReasoningLevel).min(1)]).optional().describe('The reasoning the request asks for: an effort, or "enabled" (a thinking budget without an effort).'),
       all: z.array(Condition).min(1).optional(),
       any: z.array(Condition).min(1).optional(),
       not: Condition.optional(),
@@ -115,6 +132,14 @@ export const ModelConfig = z.strictObject({
   cachedInputPerMTok: z.number().nonnegative().optional().describe('USD per 1M input tokens read from the provider\'s prompt cache (overrides the catalog; defaults to inputPerMTok when that is overridden).'),
   cacheWritePerMTok: z.number().nonnegative().optional().describe('USD per 1M input tokens written to the prompt cache (Anthropic; overrides the catalog; defaults to inputPerMTok when that is overridden).'),
   contextWindow: z.number().int().positive().optional(),
+  maxOutputTokens: z.number().int().positive().optional().describe('The most output tokens one request may ask for (overrides the catalog; unknown models: the context window).'),
+  capabilities: z.strictObject({
+    tools: z.boolean().optional(),
+    vision: z.boolean().optional().describe('Reads images.'),
+    documents: z.boolean().optional().describe('Reads PDF documents.'),
+    structuredOutput: z.boolean().optional().describe('Follows a JSON schema (response_format json_schema).'),
+    reasoning: z.boolean().optional().describe('Takes a reasoning effort or a thinking budget.'),
+  }).optional().describe('What the model can take (overrides the catalog; models not in it: tools and structuredOutput only). A request needing what a model lacks skips it.'),
   ttftMs: z.number().positive().optional().describe('Seed time to first token, ms.'),
   tokensPerSecond: z.number().positive().optional().describe('Seed output speed.'),
   encoding: z.enum(['o200k_base', 'cl100k_base']).optional(),
@@ -159,9 +184,25 @@ export const RouteRequestInput = z.strictObject({
   metadata: z.record(z.string(), z.string()).optional(),
 });
 
+/**
+ * The shape a rule test's request has (what an HTTP request's body and headers would show the router), so `rules
+ * test` can check rules on hasTools, turns, client… and the capability checks. Absent: plain text, one turn.
+ */
+export const RuleTestShape = z.strictObject({
+  hasTools: z.boolean().optional(),
+  hasImages: z.boolean().optional(),
+  hasDocuments: z.boolean().optional().describe('Carries a PDF.'),
+  turns: z.number().int().nonnegative().optional(),
+  lastIsToolResult: z.boolean().optional(),
+  client: z.string().optional(),
+  reasoning: ReasoningLevel.optional(),
+  structuredOutput: z.boolean().optional().describe('Asks for a JSON schema.'),
+});
+export type RuleTestShape = z.infer<typeof RuleTestShape>;
+
 export const RuleTest = z.strictObject({
   name: z.string().optional(),
-  request: RouteRequestInput,
+  request: RouteRequestInput.extend({ shape: RuleTestShape.optional() }),
   state: z.strictObject({ spentTodayUsd: z.number().optional(), spentMonthUsd: z.number().optional() }).optional(),
   expect: z
     .strictObject({ tier: z.string().optional(), rule: z.string().optional(), model: z.string().optional() })
@@ -173,8 +214,19 @@ export const Rule = z.strictObject({
   description: z.string().optional(),
   if: Condition,
   then: Target,
+  breaksAffinity: z.boolean().optional().describe('When this rule matches, it wins over a conversation\'s pinned model (e.g. a budget guard).'),
 });
 export type Rule = z.infer<typeof Rule>;
+
+/** Conversation affinity (docs/RULES.md): `false` turns it off. */
+export const AffinityConfig = z.union([
+  z.literal(false),
+  z.strictObject({
+    idleMinutes: z.number().positive().max(10_080, 'must be at most 10080 (a week)').default(30)
+      .describe('A conversation unseen this long starts over with a fresh decision.'),
+  }),
+]);
+export type AffinityConfig = z.infer<typeof AffinityConfig>;
 
 export const RulesFile = z.strictObject({
   $schema: z.string().optional(),
@@ -187,6 +239,7 @@ export const RulesFile = z.strictObject({
   fallback: FallbackConfig.default(FallbackConfig.parse({})),
   budgets: BudgetsConfig.default({}),
   ledger: LedgerConfig.default(LedgerConfig.parse({})),
+  affinity: AffinityConfig.default({ idleMinutes: 30 }).describe('Conversation affinity: an agent loop stays on the model of its first turn (false: off).'),
   tests: z.array(RuleTest).default([]),
 });
 /** The rules file after defaults are applied. */

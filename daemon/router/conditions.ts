@@ -28,6 +28,13 @@ export interface Features {
   spentTodayUsd: number;
   spentMonthUsd: number;
   metadata: Record<string, string>;
+  /** The request's shape (RequestShape; a request without one is plain text: no tools, no images). */
+  hasTools: boolean;
+  hasImages: boolean;
+  turns: number;
+  lastIsToolResult: boolean;
+  client?: string;
+  reasoning?: string;
   /** Computed on first use: only rules that test it pay for the estimate. */
   estimatedCostUsd: () => number;
   /** Which prompt conditions hold: one scan of the prompt for all of them (see promptScan.ts). */
@@ -49,8 +56,9 @@ export interface RuleMatcher {
   explain(f: Features, trace: TraceEntry[]): number;
 }
 
-const TEXT_FIELDS = new Set(['task', 'source', 'urgency', 'language']);
-const NUMERIC_FIELDS = new Set(['inputTokens', 'maxOutputTokens', 'latencyBudgetMs', 'spentTodayUsd', 'spentMonthUsd']);
+const TEXT_FIELDS = new Set(['task', 'source', 'urgency', 'language', 'client', 'reasoning']);
+const NUMERIC_FIELDS = new Set(['inputTokens', 'maxOutputTokens', 'latencyBudgetMs', 'spentTodayUsd', 'spentMonthUsd', 'turns']);
+const BOOLEAN_FIELDS = new Set(['hasTools', 'hasImages', 'lastIsToolResult']);
 const OPERATORS = [['>', '>'], ['>=', '>='], ['<', '<'], ['<=', '<='], ['==', '===']] as const;
 
 /**
@@ -117,6 +125,7 @@ export function* compileMatcherSteps(rules: readonly Rule[], promptIndex: readon
 /** Features that match nothing in particular, to make V8 compile a chunk before it is needed. */
 const WARM_UP: Features = {
   urgency: 'normal', prompt: '', inputTokens: 0, maxOutputTokens: 0, spentTodayUsd: 0, spentMonthUsd: 0, metadata: {},
+  hasTools: false, hasImages: false, turns: 1, lastIsToolResult: false,
   estimatedCostUsd: () => 0, promptHits: () => new Uint8Array(0),
 };
 
@@ -205,6 +214,11 @@ class CodeGenerator {
     if (TEXT_FIELDS.has(key)) return this.leaf(this.membership(`x.${key}`, expected as string | string[]), this.failure(at, expected, `x.${key}`));
     if (NUMERIC_FIELDS.has(key)) {
       return this.leaf(`((v = x.${key}) !== undefined && ${this.comparison('v', expected as Comparison)})`, this.failure(at, expected, 'v'));
+    }
+    if (BOOLEAN_FIELDS.has(key)) {
+      // The schema admits only booleans; the literal spliced is one of our two words, never the file's text.
+      if (typeof expected !== 'boolean') throw new Error(`internal: ${at} is not a boolean`);
+      return this.leaf(`x.${key} === ${expected ? 'true' : 'false'}`, this.failure(at, expected, `x.${key}`));
     }
     switch (key) {
       case 'prompt': {

@@ -24,8 +24,8 @@ export const DEFAULT_RULES_TEXT = `// Switchyard rules — first match wins. Ref
     "deep":     ["sonnet", "gpt4o"]
   },
   "rules": [
-    // Past 80 % of the daily budget everything goes to the cheap tier.
-    { "name": "budget guard", "if": { "spentTodayUsd": { ">=": 8 } }, "then": "fast" },
+    // Past 80 % of the daily budget everything goes to the cheap tier, agent loops already under way included.
+    { "name": "budget guard", "if": { "spentTodayUsd": { ">=": 8 } }, "then": "fast", "breaksAffinity": true },
     { "name": "classification is cheap", "if": { "task": "classification" }, "then": "fast" },
     { "name": "small talk", "if": { "prompt": { "regex": "^\\\\s*(thanks|thank you|thx|ok|okay|lgtm|yes|no|hi|hello)\\\\b", "flags": "i" } }, "then": "fast" },
     { "name": "big context", "if": { "inputTokens": { ">": 4000 } }, "then": "deep" },

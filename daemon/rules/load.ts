@@ -7,7 +7,7 @@ import { closeSync, constants as fsConstants, existsSync, fstatSync, openSync, r
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { z } from 'zod';
-import { catalogEntry, looksLikeFloatingAlias, suggestPinned, type Encoding } from '../../shared/catalog';
+import { catalogEntry, looksLikeFloatingAlias, suggestPinned, UNCATALOGUED_CAPABILITIES, type Encoding } from '../../shared/catalog';
 import { Rule, RuleTest, RulesFile, type Condition, type RulesConfig, type Target } from '../../shared/config';
 import type { ValidationIssue } from '../../shared/protocol';
 import { DEFAULT_RULES_TEXT } from './defaults';
@@ -236,6 +236,7 @@ function* crossCheck(parsed: RulesConfig, raw: unknown, add: Add): Steps<Omit<Co
     if (!priceKnown && provider.type !== 'openai-compatible') {
       add('warning', 'unknown-price', `model "${name}" ("${m.id}") is not in the catalog and has no inputPerMTok/outputPerMTok: its cost will show as unknown`, ['models', name]);
     }
+    const contextWindow = m.contextWindow ?? cat?.contextWindow ?? 128_000;
     models[name] = {
       name, provider: m.provider, providerType: provider.type, id: m.id, circuitKey: circuitKey(m.provider, m.id),
       inputPerMTok: m.inputPerMTok ?? cat?.inputPerMTok ?? 0,
@@ -245,7 +246,10 @@ function* crossCheck(parsed: RulesConfig, raw: unknown, add: Add): Steps<Omit<Co
       cacheWritePerMTok: m.cacheWritePerMTok ?? (m.inputPerMTok === undefined ? cat?.cacheWritePerMTok : undefined) ?? m.inputPerMTok ?? cat?.inputPerMTok ?? 0,
       // A local server's price is zero unless the file says otherwise.
       priceKnown: priceKnown || provider.type === 'openai-compatible',
-      contextWindow: m.contextWindow ?? cat?.contextWindow ?? 128_000,
+      contextWindow,
+      // Unknown: whatever the context window leaves room for (the context check then covers it).
+      maxOutputTokens: m.maxOutputTokens ?? cat?.maxOutputTokens ?? contextWindow,
+      capabilities: Object.freeze({ ...(cat?.capabilities ?? UNCATALOGUED_CAPABILITIES), ...definedOnly(m.capabilities) }),
       encoding: m.encoding ?? cat?.encoding ?? 'o200k_base',
       ttftMs: m.ttftMs ?? cat?.ttftMs ?? 600,
       tokensPerSecond: m.tokensPerSecond ?? cat?.tokensPerSecond ?? 60,
@@ -325,6 +329,11 @@ function* crossCheck(parsed: RulesConfig, raw: unknown, add: Add): Steps<Omit<Co
   yield;
   const matcher = yield* compileMatcherSteps(config.rules, promptIndexes);
   return { config, providers, models, matcher, promptScanner, encodings };
+}
+
+/** The keys of `o` whose value is not undefined (an override names only what it changes). */
+function definedOnly<T extends object>(o: T | undefined): Partial<T> {
+  return o ? Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T> : {};
 }
 
 /** Calls `visit` for every object condition, with its path relative to the rule. */

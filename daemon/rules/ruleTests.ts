@@ -1,5 +1,6 @@
 /** Runs the rules file's own `tests`: each request is decided and checked against its expectation. */
-import type { RouterState } from '../../shared/decision';
+import type { RuleTestShape } from '../../shared/config';
+import type { RequestShape, RouteRequest, RouterState } from '../../shared/decision';
 import { decide } from '../router/decide';
 import { routeInput } from '../router/prepare';
 import type { CompiledRules } from './types';
@@ -19,7 +20,9 @@ export function runRuleTests(rules: CompiledRules, now = 0): RuleTestResult[] {
       now, spentTodayUsd: t.state?.spentTodayUsd ?? 0, spentMonthUsd: t.state?.spentMonthUsd ?? 0,
       circuits: {}, keys, latencyStats: {}, calibration: {},
     };
-    const d = decide(routeInput(t.request, rules), rules, state);
+    const { shape, ...plain } = t.request;
+    const request: RouteRequest = shape ? { ...plain, shape: testShape(shape) } : plain;
+    const d = decide(routeInput(request, rules), rules, state);
     const first = d.candidates[0];
     const problems: string[] = [];
     if (t.expect.rule !== undefined && t.expect.rule !== d.rule) problems.push(`rule "${t.expect.rule}" expected, got "${d.rule}"`);
@@ -28,4 +31,27 @@ export function runRuleTests(rules: CompiledRules, now = 0): RuleTestResult[] {
     const name = t.name ?? `#${i + 1} ${JSON.stringify(t.request.prompt.length > 40 ? t.request.prompt.slice(0, 37) + '…' : t.request.prompt)}${t.request.task ? ` (task ${t.request.task})` : ''}`;
     return { name, ok: problems.length === 0, detail: problems.length ? problems.join('; ') : `→ ${d.tier ?? first?.name} by rule "${d.rule}"` };
   });
+}
+
+/** A rule test's shape as the router sees it: what it says, and plain text for the rest. */
+export function testShape(s: RuleTestShape): RequestShape {
+  const hasTools = s.hasTools ?? false;
+  return {
+    format: 'openai-chat',
+    hasTools,
+    toolCount: hasTools ? 1 : 0,
+    hasImages: s.hasImages ?? false,
+    hasDocuments: s.hasDocuments ?? false,
+    turns: s.turns ?? 1,
+    lastIsToolResult: s.lastIsToolResult ?? false,
+    ...(s.client !== undefined ? { client: s.client } : {}),
+    ...(s.reasoning !== undefined ? { reasoning: s.reasoning } : {}),
+    needs: {
+      tools: hasTools || (s.lastIsToolResult ?? false),
+      vision: s.hasImages ?? false,
+      documents: s.hasDocuments ?? false,
+      structuredOutput: s.structuredOutput ?? false,
+      reasoning: s.reasoning !== undefined,
+    },
+  };
 }

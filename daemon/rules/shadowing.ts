@@ -56,6 +56,7 @@ function atomImplies([ka, va]: Atom, [kb, vb]: Atom): boolean {
     return JSON.stringify(a) === JSON.stringify(b);
   }
   if (ka === 'not' || ka === 'any') return JSON.stringify(va) === JSON.stringify(vb);
+  if (typeof va === 'boolean' || typeof vb === 'boolean') return va === vb;
   const sa = asSet(va), sb = asSet(vb);
   if (sa && sb) return sa.every((x) => sb.includes(x));
   if (sa || sb) return false;

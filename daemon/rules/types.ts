@@ -1,5 +1,5 @@
 /** Rules after loading: validated config plus everything resolved once so routing never re-parses. */
-import type { Encoding } from '../../shared/catalog';
+import type { Capabilities, Encoding } from '../../shared/catalog';
 import type { ProviderType, RulesConfig, Target } from '../../shared/config';
 import type { ValidationIssue } from '../../shared/protocol';
 import type { RuleMatcher } from '../router/conditions';
@@ -31,6 +31,10 @@ export interface ResolvedModel {
   /** False when neither the rules file nor the catalog gives a price (cost is then unknown, never $0). */
   priceKnown: boolean;
   contextWindow: number;
+  /** The most output tokens one request may ask for. */
+  maxOutputTokens: number;
+  /** What it can take: a request needing more skips it (router/decide.ts). */
+  capabilities: Readonly<Capabilities>;
   encoding: Encoding;
   ttftMs: number;
   tokensPerSecond: number;

@@ -6,7 +6,7 @@ import {
   CLAUSE_CHOICES, clauseToValue, conditionToForm, namesFromText, summarizeCondition, switchTargetMode, targetToForm, targetToValue,
 } from '../../extension/webviews/rulesEditor/conditions';
 import { applyDraftOp, ops } from '../../extension/webviews/rulesEditor/draft';
-import { Condition } from '../../shared/config';
+import { Condition, CONDITION_KEYS } from '../../shared/config';
 import { RULES_TEXT } from '../fixtures/webview-harness/data';
 
 const EVERY_KIND = {
@@ -21,11 +21,17 @@ const EVERY_KIND = {
   latencyBudgetMs: { '==': 500 },
   spentTodayUsd: { '>=': 8 },
   spentMonthUsd: { '>': 150 },
+  hasTools: true,
+  hasImages: false,
+  turns: { '>=': 3 },
+  lastIsToolResult: true,
+  client: ['claude-cli', 'codex'],
+  reasoning: 'high',
   'metadata.team': 'infra',
   'metadata.tier': ['gold', 'silver'],
   'metadata.size': { '>': 3 },
   all: [{ task: 'refactor' }, { any: [{ source: 'http' }, { not: { urgency: ['low', 'normal'] } }] }],
-  any: [{ prompt: { contains: ['TODO', 'FIXME'], caseSensitive: true } }, { prompt: { contains: 'hello' } }],
+  any: [{ prompt: { contains: ['TODO', 'FIXME'], caseSensitive: true } }, { prompt: { contains: 'hello' } }, { reasoning: ['low', 'enabled'], client: 'cline' }],
   not: { language: 'markdown' },
 };
 
@@ -37,11 +43,18 @@ describe('condition forms', () => {
   test('every clause round-trips exactly: value → form → value', () => {
     const forms = conditionToForm(EVERY_KIND);
     assert.deepEqual(forms.map((f) => f.key), Object.keys(EVERY_KIND));
-    assert.deepEqual(forms.map((f) => f.kind), ['names', 'names', 'urgency', 'names', 'prompt', 'comparison', 'comparison', 'comparison', 'comparison', 'comparison', 'comparison', 'metadata', 'metadata', 'metadata', 'group', 'group', 'not']);
+    assert.deepEqual(forms.map((f) => f.kind), [
+      'names', 'names', 'urgency', 'names', 'prompt', 'comparison', 'comparison', 'comparison', 'comparison', 'comparison', 'comparison',
+      'flag', 'flag', 'comparison', 'flag', 'names', 'reasoning', 'metadata', 'metadata', 'metadata', 'group', 'group', 'not',
+    ]);
     for (const f of forms) assert.deepEqual(clauseToValue(f), (EVERY_KIND as Record<string, unknown>)[f.key], f.key);
     // Nested conditions too.
-    const nested = [...conditionToForm(EVERY_KIND.all[1]), ...conditionToForm(EVERY_KIND.any[0]), ...conditionToForm(EVERY_KIND.any[1])];
-    for (const f of nested) assert.ok(f.kind !== 'raw', f.key);
+    for (const branch of [EVERY_KIND.all[1], ...EVERY_KIND.any]) {
+      for (const f of conditionToForm(branch)) {
+        assert.ok(f.kind !== 'raw', f.key);
+        assert.deepEqual(clauseToValue(f), (branch as Record<string, unknown>)[f.key], f.key);
+      }
+    }
   });
 
   test('form edits written into the text read back as the same condition', () => {
@@ -71,8 +84,8 @@ describe('condition forms', () => {
   });
 
   test('shapes the form cannot edit are kept as raw clauses (never lost)', () => {
-    const forms = conditionToForm({ task: 3, prompt: { regex: 'a', contains: 'b' }, bogus: true, inputTokens: { '~': 1 } });
-    assert.deepEqual(forms.map((f) => f.kind), ['raw', 'raw', 'raw', 'raw']);
+    const forms = conditionToForm({ task: 3, prompt: { regex: 'a', contains: 'b' }, bogus: true, inputTokens: { '~': 1 }, hasTools: 'yes', reasoning: ['high', 'extreme'], turns: 2 });
+    assert.deepEqual(forms.map((f) => f.kind), ['raw', 'raw', 'raw', 'raw', 'raw', 'raw', 'raw']);
     for (const f of forms) assert.deepEqual(clauseToValue(f), f.kind === 'raw' ? f.value : undefined);
     assert.deepEqual(conditionToForm('nope'), []);
   });
@@ -85,11 +98,18 @@ describe('condition forms', () => {
     }
   });
 
+  test('"Add condition" offers every condition the schema knows (the editor\'s lists cannot drift from CONDITION_KEYS)', () => {
+    const offered = CLAUSE_CHOICES.map((c) => c.key).filter((k) => k !== 'metadata.');
+    assert.deepEqual([...offered].sort(), [...CONDITION_KEYS].sort());
+  });
+
   test('summaries read like the rule', () => {
     assert.equal(summarizeCondition({ task: ['refactor', 'tests'], inputTokens: { '>': 4000 } }), 'task is one of refactor, tests and inputTokens > 4000');
     assert.equal(summarizeCondition({ any: [{ 'metadata.team': 'infra' }, { not: { urgency: 'low' } }] }), 'any(metadata.team is infra | not(urgency is low))');
     assert.equal(summarizeCondition({ prompt: { regex: '^hi', flags: 'i' } }), 'prompt matches /^hi/i');
     assert.equal(summarizeCondition({}), 'always');
+    assert.equal(summarizeCondition({ hasTools: true, lastIsToolResult: false, turns: { '>': 2 } }), 'has tools and last message is not a tool result and turns > 2');
+    assert.equal(summarizeCondition({ hasImages: false, client: ['codex', 'cline'], reasoning: 'high' }), 'has no images and client is one of codex, cline and reasoning is high');
   });
 });
 

@@ -5,19 +5,26 @@
  */
 
 /** Condition keys by editor kind (the same keys as CONDITION_KEYS in shared/config, which would pull zod into the bundle). */
-export const NAME_KEYS = ['task', 'source', 'language'] as const;
-export const NUMERIC_KEYS = ['inputTokens', 'maxOutputTokens', 'estimatedCostUsd', 'latencyBudgetMs', 'spentTodayUsd', 'spentMonthUsd'] as const;
+export const NAME_KEYS = ['task', 'source', 'language', 'client'] as const;
+export const NUMERIC_KEYS = ['inputTokens', 'maxOutputTokens', 'estimatedCostUsd', 'latencyBudgetMs', 'spentTodayUsd', 'spentMonthUsd', 'turns'] as const;
+/** Yes/no conditions on the request's shape. */
+export const FLAG_KEYS = ['hasTools', 'hasImages', 'lastIsToolResult'] as const;
 export const CMP_OPS = ['>', '>=', '<', '<=', '=='] as const;
 export const URGENCIES = ['low', 'normal', 'high'] as const;
+/** ReasoningLevel in shared/config. */
+export const REASONING_LEVELS = ['minimal', 'low', 'medium', 'high', 'enabled'] as const;
 
 export type NameKey = (typeof NAME_KEYS)[number];
 export type NumericKey = (typeof NUMERIC_KEYS)[number];
+export type FlagKey = (typeof FLAG_KEYS)[number];
 export type CmpOp = (typeof CMP_OPS)[number];
 export type Bound = { op: CmpOp; value: number };
 
 export type ClauseForm =
   | { kind: 'names'; key: NameKey; values: string[]; asList: boolean }
   | { kind: 'urgency'; key: 'urgency'; values: string[]; asList: boolean }
+  | { kind: 'reasoning'; key: 'reasoning'; values: string[]; asList: boolean }
+  | { kind: 'flag'; key: FlagKey; value: boolean }
   | { kind: 'prompt'; key: 'prompt'; mode: 'regex'; regex: string; flags: string }
   | { kind: 'prompt'; key: 'prompt'; mode: 'contains'; values: string[]; asList: boolean; caseSensitive: boolean | undefined }
   | { kind: 'comparison'; key: NumericKey; bounds: Bound[] }
@@ -41,6 +48,12 @@ export const CLAUSE_CHOICES: { key: string; label: string; initial: unknown }[] 
   { key: 'latencyBudgetMs', label: 'latency budget (ms)…', initial: { '<': 2000 } },
   { key: 'spentTodayUsd', label: 'spent today (USD)…', initial: { '>=': 5 } },
   { key: 'spentMonthUsd', label: 'spent this month (USD)…', initial: { '>=': 100 } },
+  { key: 'hasTools', label: 'offers tools (yes / no)…', initial: true },
+  { key: 'hasImages', label: 'carries images (yes / no)…', initial: true },
+  { key: 'lastIsToolResult', label: 'last message is a tool result (yes / no)…', initial: true },
+  { key: 'turns', label: 'conversation turns…', initial: { '>': 1 } },
+  { key: 'client', label: 'client is… (claude-cli, codex…)', initial: 'claude-cli' },
+  { key: 'reasoning', label: 'reasoning asked for is…', initial: 'high' },
   { key: 'metadata.', label: 'metadata.<key>…', initial: '' },
   { key: 'all', label: 'all of… (every branch)', initial: [{}] },
   { key: 'any', label: 'any of… (at least one branch)', initial: [{}, {}] },
@@ -52,6 +65,10 @@ export const KNOWN_SOURCES = ['palette', 'codeAction', 'http', 'chat', 'inline']
 
 const isNumericKey = (k: string): k is NumericKey => (NUMERIC_KEYS as readonly string[]).includes(k);
 const isNameKey = (k: string): k is NameKey => (NAME_KEYS as readonly string[]).includes(k);
+const isFlagKey = (k: string): k is FlagKey => (FLAG_KEYS as readonly string[]).includes(k);
+/** A list of choices from a fixed set (urgency, reasoning): anything else is edited as raw JSON. */
+const isChoices = (v: unknown, choices: readonly string[]): v is string | string[] =>
+  (typeof v === 'string' && choices.includes(v)) || (isStrings(v) && v.length > 0 && v.every((x) => choices.includes(x)));
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
@@ -69,6 +86,8 @@ export function conditionToForm(cond: unknown): ClauseForm[] {
   return Object.entries(cond).map(([key, value]): ClauseForm => {
     if (isNameKey(key) && (typeof value === 'string' || isStrings(value))) return { kind: 'names', key, ...namesOf(value) };
     if (key === 'urgency' && (typeof value === 'string' || isStrings(value))) return { kind: 'urgency', key, ...namesOf(value) };
+    if (key === 'reasoning' && isChoices(value, REASONING_LEVELS)) return { kind: 'reasoning', key, ...namesOf(value) };
+    if (isFlagKey(key) && typeof value === 'boolean') return { kind: 'flag', key, value };
     if (key === 'prompt' && isPlainObject(value)) {
       if (typeof value.regex === 'string' && Object.keys(value).every((k) => k === 'regex' || k === 'flags') && (value.flags === undefined || typeof value.flags === 'string')) {
         return { kind: 'prompt', key, mode: 'regex', regex: value.regex, flags: (value.flags as string | undefined) ?? '' };
@@ -97,7 +116,9 @@ const listValue = (values: string[], asList: boolean): string | string[] => (val
 export function clauseToValue(form: ClauseForm): unknown {
   switch (form.kind) {
     case 'names':
-    case 'urgency': return listValue(form.values, form.asList);
+    case 'urgency':
+    case 'reasoning': return listValue(form.values, form.asList);
+    case 'flag': return form.value;
     case 'prompt':
       if (form.mode === 'regex') return form.flags ? { regex: form.regex, flags: form.flags } : { regex: form.regex };
       return form.caseSensitive === undefined
@@ -138,12 +159,20 @@ export function summarizeCondition(cond: unknown): string {
   return clauses.map(summarizeClause).join(' and ');
 }
 
+const FLAG_PHRASES: Record<FlagKey, [yes: string, no: string]> = {
+  hasTools: ['has tools', 'has no tools'],
+  hasImages: ['has images', 'has no images'],
+  lastIsToolResult: ['last message is a tool result', 'last message is not a tool result'],
+};
+
 function summarizeClause(c: ClauseForm): string {
   const names = (values: string[]) => (values.length === 1 ? values[0] : `one of ${values.join(', ')}`);
   const bounds = (bs: Bound[]) => bs.map((b) => `${b.op} ${b.value}`).join(' and ');
   switch (c.kind) {
     case 'names':
-    case 'urgency': return `${c.key} is ${names(c.values)}`;
+    case 'urgency':
+    case 'reasoning': return `${c.key} is ${names(c.values)}`;
+    case 'flag': return FLAG_PHRASES[c.key][c.value ? 0 : 1];
     case 'prompt': return c.mode === 'regex' ? `prompt matches /${c.regex}/${c.flags}` : `prompt contains ${c.values.map((v) => JSON.stringify(v)).join(' or ')}`;
     case 'comparison': return `${c.key} ${bounds(c.bounds)}`;
     case 'metadata': return c.mode === 'equals' ? `${c.key} is ${names(c.values)}` : `${c.key} ${bounds(c.bounds)}`;

@@ -3,11 +3,12 @@
  * default and budgets, rendered from the parsed draft. Every change becomes one DraftOp handed to `edit`; the
  * host applies it to the text and sends the new draft back, which is rendered again (focus is restored by key).
  */
+import { KNOWN_CLIENTS } from '../../../shared/decision';
 import type { DraftOp, JsonPath } from '../../../shared/webview';
 import { button, h, icon, type Child } from '../common/dom';
 import {
-  CLAUSE_CHOICES, CMP_OPS, clauseLabel, clauseToValue, conditionToForm, KNOWN_SOURCES, KNOWN_TASKS, namesFromText,
-  summarizeCondition, switchTargetMode, targetToForm, URGENCIES, type Bound, type ClauseForm,
+  CLAUSE_CHOICES, CMP_OPS, clauseLabel, clauseToValue, conditionToForm, FLAG_KEYS, KNOWN_SOURCES, KNOWN_TASKS, namesFromText,
+  REASONING_LEVELS, summarizeCondition, switchTargetMode, targetToForm, URGENCIES, type Bound, type ClauseForm,
 } from './conditions';
 import { uniqueName } from './draft';
 import { pathKey } from './issues';
@@ -137,25 +138,41 @@ function boundsEditor(ctx: FormContext, path: JsonPath, bounds: Bound[], label: 
     free ? button({ label: `Add a bound to ${label} (range)`, icon: 'add', focusKey: `${key(path)}:addBound`, onClick: () => ctx.edit({ kind: 'set', path: [...path, free], value: bounds[0]?.value ?? 0 }, key([...path, free])) }) : null);
 }
 
+/** One checkbox per choice (urgency, reasoning); the last one checked cannot be unchecked (a condition needs a value). */
+function choicesEditor(ctx: FormContext, c: Extract<ClauseForm, { kind: 'urgency' | 'reasoning' }>, p: JsonPath, choices: readonly string[]): HTMLElement {
+  return h('span', { class: 'checks', role: 'group', 'aria-label': `${c.key} is one of` }, choices.map((u) => checkbox({
+    label: u, checked: c.values.includes(u), focus: `${key(p)}:${u}`,
+    onChange: (on) => {
+      const next = choices.filter((x) => (x === u ? on : c.values.includes(x)));
+      if (!next.length) { ctx.rerender(); return; }
+      ctx.edit({ kind: 'set', path: p, value: clauseToValue({ ...c, values: next, asList: c.asList || next.length > 1 }) }, `${key(p)}:${u}`);
+    },
+  })));
+}
+
+const NAME_LISTS: Record<string, string> = { task: 'dl-tasks', source: 'dl-sources', client: 'dl-clients' };
+const NAME_PLACEHOLDERS: Record<string, string> = { language: 'typescript, python', client: 'claude-cli, codex' };
+
 function clauseEditor(ctx: FormContext, c: ClauseForm, condPath: JsonPath, depth: number): Child {
   const p = [...condPath, c.key];
   const setValue = (value: unknown, focus?: string) => ctx.edit({ kind: 'set', path: p, value }, focus);
   switch (c.kind) {
     case 'names':
       return textInput({
-        label: `${c.key} (comma-separated)`, value: c.values.join(', '), focus: key(p), list: c.key === 'task' ? 'dl-tasks' : c.key === 'source' ? 'dl-sources' : undefined,
-        placeholder: c.key === 'language' ? 'typescript, python' : 'one or more, comma-separated', required: true,
+        label: `${c.key} (comma-separated)`, value: c.values.join(', '), focus: key(p), list: NAME_LISTS[c.key],
+        placeholder: NAME_PLACEHOLDERS[c.key] ?? 'one or more, comma-separated', required: true,
         onCommit: (text) => { const v = namesFromText(text, c.asList); if (v !== undefined) setValue(v, key(p)); },
       });
     case 'urgency':
-      return h('span', { class: 'checks', role: 'group', 'aria-label': 'urgency is one of' }, URGENCIES.map((u) => checkbox({
-        label: u, checked: c.values.includes(u), focus: `${key(p)}:${u}`,
-        onChange: (on) => {
-          const next = URGENCIES.filter((x) => (x === u ? on : c.values.includes(x)));
-          if (!next.length) { ctx.rerender(); return; }
-          setValue(clauseToValue({ ...c, values: next, asList: c.asList || next.length > 1 }), `${key(p)}:${u}`);
-        },
-      })));
+      return choicesEditor(ctx, c, p, URGENCIES);
+    case 'reasoning':
+      return choicesEditor(ctx, c, p, REASONING_LEVELS);
+    case 'flag':
+      return selectInput({
+        label: c.key, value: String(c.value), focus: key(p),
+        options: [{ value: 'true', label: 'yes' }, { value: 'false', label: 'no' }],
+        onChange: (v) => setValue(v === 'true', key(p)),
+      });
     case 'prompt': {
       const mode = selectInput({
         label: 'prompt test', value: c.mode, focus: `${key(p)}:mode`, class: 'mode',
@@ -256,8 +273,9 @@ export function conditionEditor(ctx: FormContext, cond: unknown, path: JsonPath,
       return;
     }
     const focus = choice.key === 'all' || choice.key === 'any' ? `${key([...path, choice.key, 0])}:add` : choice.key === 'not' ? `${key([...path, 'not'])}:add`
-      : choice.key === 'prompt' ? key([...path, 'prompt', 'contains']) : choice.key === 'urgency' ? `${key([...path, 'urgency'])}:high`
-        : ['task', 'source', 'language'].includes(choice.key) ? key([...path, choice.key]) : `${key([...path, choice.key])}:op0`;
+      : choice.key === 'prompt' ? key([...path, 'prompt', 'contains'])
+        : choice.key === 'urgency' || choice.key === 'reasoning' ? `${key([...path, choice.key])}:${String(choice.initial)}`
+          : ['task', 'source', 'language', 'client', ...FLAG_KEYS].includes(choice.key) ? key([...path, choice.key]) : `${key([...path, choice.key])}:op0`;
     ctx.edit({ kind: 'set', path: [...path, choice.key], value: choice.initial }, focus);
   });
   wrap.append(h('div', { class: 'add-row' }, add), issuesSlot());
@@ -493,5 +511,6 @@ export function budgetsSection(ctx: FormContext, value: Obj): HTMLElement {
 export function datalists(): HTMLElement {
   return h('div', { hidden: true },
     h('datalist', { id: 'dl-tasks' }, KNOWN_TASKS.map((t) => h('option', { value: t }))),
-    h('datalist', { id: 'dl-sources' }, KNOWN_SOURCES.map((s) => h('option', { value: s }))));
+    h('datalist', { id: 'dl-sources' }, KNOWN_SOURCES.map((s) => h('option', { value: s }))),
+    h('datalist', { id: 'dl-clients' }, KNOWN_CLIENTS.map((c) => h('option', { value: c }))));
 }
