@@ -74,7 +74,7 @@ function resolvedModel(id: string): ResolvedModel {
   return {
     name: id, provider: e.provider, providerType: e.provider, id, circuitKey: `${e.provider}/${id}`, inputPerMTok: e.inputPerMTok,
     outputPerMTok: e.outputPerMTok, cachedInputPerMTok: e.cachedInputPerMTok, cacheWritePerMTok: e.cacheWritePerMTok,
-    priceKnown: true, contextWindow: e.contextWindow, encoding: e.encoding,
+    priceKnown: true, contextWindow: e.contextWindow, maxOutputTokens: e.maxOutputTokens, capabilities: e.capabilities, encoding: e.encoding,
     ttftMs: e.ttftMs, tokensPerSecond: e.tokensPerSecond,
   };
 }

@@ -2,6 +2,7 @@
  * Display helpers shared by the CLI, the extension and the webviews (pure, no Node or DOM APIs). They return the
  * bare amount; callers that show an estimate prefix it themselves (`≈$0.00042`, `≈0.7 s`).
  */
+import type { AffinityNote } from './decision';
 
 const grouped = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
@@ -41,6 +42,16 @@ export function formatMs(ms: number | null | undefined): string {
   if (mins < 60) return secs % 60 ? `${mins} min ${secs % 60} s` : `${mins} min`;
   const hours = Math.floor(mins / 60);
   return mins % 60 ? `${hours} h ${mins % 60} min` : `${hours} h`;
+}
+
+/**
+ * A Decision's conversation affinity in one line, for every trace (CLI, hover): `kept from turn 1 (rule "deep") on
+ * sonnet · turn 4`, or `affinity broken at turn 4: <why> (was rule "deep" on sonnet since turn 1)`.
+ */
+export function affinityText(a: AffinityNote): string {
+  return a.broken === undefined
+    ? `kept from turn ${a.since} (rule "${a.rule}") on ${a.model} · turn ${a.turn}`
+    : `affinity broken at turn ${a.turn}: ${a.broken} (was rule "${a.rule}" on ${a.model} since turn ${a.since})`;
 }
 
 /** Drop trailing zeros after the decimal point, keeping at least `minDecimals`. */

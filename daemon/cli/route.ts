@@ -1,5 +1,5 @@
 /** `switchyard route`: print the Decision for a request — no upstream call. */
-import { formatMs, formatTraceValue, formatUsd } from '../../shared/format';
+import { affinityText, formatMs, formatTraceValue, formatUsd } from '../../shared/format';
 import type { Decision } from '../../shared/decision';
 import { decide } from '../router/decide';
 import { routeInput } from '../router/prepare';
@@ -28,6 +28,7 @@ export function formatDecision(d: Decision): string {
   const head = first ? `${first.model} (${first.provider})` : `${d.skipped[0]?.model ?? 'nothing'} — but no target is usable now (see "skipped")`;
   lines.push(`→ ${head} · ≈${formatUsd(e.costUsd)} · ≈${formatMs(e.latencyMs)} · rule "${d.rule}"${d.tier ? ` · tier ${d.tier}` : ''}`);
   lines.push(`  estimate: ${e.inputTokens} input + ${e.outputTokens} output tokens; first token ≈${formatMs(e.ttftMs)}`);
+  if (d.affinity) lines.push(`  conversation: ${affinityText(d.affinity)}`);
   if (d.candidates.length > 1) lines.push(`  fallbacks: ${d.candidates.slice(1).map((c) => `${c.model} (${c.provider}, ≈${formatUsd(c.estimate.costUsd)})`).join(' → ')}`);
   for (const s of d.skipped) lines.push(`  skipped ${s.model} (${s.provider}): ${s.detail}`);
   lines.push('trace:');

@@ -1,6 +1,6 @@
 /** A Decision as Markdown for hovers: the estimate, each rule tried (✓/✗ with expected vs actual), candidates and skipped. Pure. */
 import type { Decision, FailedCondition, Skipped } from '../../shared/decision';
-import { formatMs, formatTraceValue, formatUsd } from '../../shared/format';
+import { affinityText, formatMs, formatTraceValue, formatUsd } from '../../shared/format';
 import { decisionSummary, escapeMarkdown, inlineCode, providerLabel, shorten } from './labels';
 
 export interface TraceMarkdownOptions {
@@ -28,6 +28,10 @@ function skippedText(s: Skipped, now?: number): string {
     why = 'no API key';
   } else if (s.reason === 'unknown-model') {
     why = 'unknown model';
+  } else if (s.reason === 'capability') {
+    why = 'cannot serve this request';
+  } else if (s.reason === 'context-window') {
+    why = 'request too large';
   }
   const detail = s.detail && s.detail !== s.reason ? ` — ${escapeMarkdown(s.detail)}` : '';
   return `${inlineCode(s.name)} ${escapeMarkdown(providerLabel(s.provider))} ${inlineCode(s.model)}: ${why}${detail}`;
@@ -39,6 +43,7 @@ export function traceToMarkdown(decision: Decision, options: TraceMarkdownOption
   out.push(escapeMarkdown(`→ ${decisionSummary(decision)}`));
   const tier = decision.tier ? `tier ${inlineCode(decision.tier)}` : `target ${inlineCode(JSON.stringify(decision.target))}`;
   out.push('', `${tier} · ≈${decision.estimate.inputTokens.toLocaleString('en-US')} input → ≈${decision.estimate.outputTokens.toLocaleString('en-US')} output tokens · first token ≈${formatMs(decision.estimate.ttftMs)}`);
+  if (decision.affinity) out.push('', `Conversation: ${escapeMarkdown(affinityText(decision.affinity))}`);
 
   out.push('', '**Rules**', '');
   if (decision.trace.length === 0) out.push('- no rules');

@@ -30,6 +30,8 @@ function model(id: string, overrides: Partial<ResolvedModel> = {}): ResolvedMode
     cacheWritePerMTok: e.cacheWritePerMTok,
     priceKnown: true,
     contextWindow: e.contextWindow,
+    maxOutputTokens: e.maxOutputTokens,
+    capabilities: e.capabilities,
     encoding: e.encoding,
     ttftMs: e.ttftMs,
     tokensPerSecond: e.tokensPerSecond,
