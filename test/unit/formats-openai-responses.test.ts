@@ -174,6 +174,42 @@ describe('parseRequest: a Responses body → canonical', () => {
     expectFormatError(() => parse({ input: [{ type: 'reasoning', id: 'rs', summary: [], encrypted_content: 'switchyard.thinking.v1:!!!' }] }), 'input[0].encrypted_content', /damaged/);
   });
 
+  test('a compatible server\'s reasoning text given to a Responses client comes back as that format\'s', () => {
+    const encrypted = encryptedFor({ format: 'openai-chat', text: 'Hmm.' });
+    const r = parse({ input: [{ role: 'user', content: 'Hi' }, { type: 'reasoning', id: 'rs_z', summary: [{ type: 'summary_text', text: 'Hmm.' }], encrypted_content: encrypted }] });
+    assert.deepEqual(r.messages[1].content, [{ type: 'thinking', text: 'Hmm.', format: 'openai-chat' }]);
+    assert.equal(encryptedFor({ format: 'anthropic', text: 'unsigned' }), undefined);
+  });
+
+  test('a Codex CLI turn reads completely: nothing in it is untranslatable', () => {
+    const carried = encryptedFor({ format: 'anthropic', text: 'Plan: list files.', signature: 'sig' });
+    const r = parse({
+      model: 'gpt-5-codex',
+      instructions: 'You are Codex, a coding agent.',
+      input: [
+        { type: 'message', role: 'user', content: [{ type: 'input_text', text: '<environment_context>cwd=/repo</environment_context>' }] },
+        { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'List the files' }] },
+        { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'Plan: list files.' }], content: null, encrypted_content: carried },
+        { type: 'function_call', name: 'shell', arguments: '{"command":["ls"]}', call_id: 'call_1' },
+        { type: 'function_call_output', call_id: 'call_1', output: 'README.md\nsrc' },
+      ],
+      tools: [{ type: 'function', name: 'shell', description: 'Runs a shell command', strict: false, parameters: { type: 'object', properties: { command: { type: 'array', items: { type: 'string' } } }, required: ['command'], additionalProperties: false } }],
+      tool_choice: 'auto',
+      parallel_tool_calls: false,
+      reasoning: { effort: 'medium', summary: 'auto' },
+      store: false,
+      stream: true,
+      include: ['reasoning.encrypted_content'],
+      prompt_cache_key: '0199-session',
+      text: { verbosity: 'medium' },
+    });
+    assert.equal(r.untranslatable, undefined);
+    assert.equal(r.messages.length, 4);
+    assert.deepEqual(r.messages[2].content[0], { type: 'thinking', text: 'Plan: list files.', format: 'anthropic', signature: 'sig' });
+    assert.deepEqual(r.reasoning, { enabled: true, effort: 'medium', summary: 'auto' });
+    assert.equal(r.parallelToolCalls, false);
+  });
+
   test('tools, tool_choice (incl. allowed_tools), text.format, reasoning, sampling and user', () => {
     const time = { ...weather, name: 'get_time', strict: true };
     const r = parse({

@@ -2,7 +2,8 @@
  * Reasoning items ⇄ ThinkingPart. A Responses client keeps the model's reasoning only as reasoning items — summary
  * text plus `encrypted_content`, sent back unchanged on the next turn when it runs stateless (`store: false`) — so
  * thinking of another format rides inside `encrypted_content`, marked as Switchyard's: Anthropic's signed thinking
- * given to a Responses client (Codex, the AI SDK) comes back to an Anthropic upstream with its signature intact.
+ * given to a Responses client (Codex, the AI SDK) comes back to an Anthropic upstream with its signature intact, and
+ * a compatible server's reasoning text (DeepSeek wants it back on tool-call turns) comes back as that format's.
  */
 import type { ThinkingPart } from '../../../shared/canonical';
 import { isRecord } from '../common';
@@ -24,21 +25,21 @@ export const isCarried = (encrypted: unknown): encrypted is string => typeof enc
 export const summaryOf = (text: string): ReasoningItem['summary'] => (text ? [{ type: 'summary_text', text }] : []);
 
 /**
- * The `encrypted_content` that lets `part` come back: OpenAI's own as it was; Anthropic's thinking (text, signature
- * or redacted data) carried; none for a compatible server's plain reasoning text (it is never sent back).
+ * The `encrypted_content` that lets `part` come back: OpenAI's own as it was; another format's thinking carried
+ * (its text, and Anthropic's signature or redacted data). Anthropic thinking without either cannot be sent back.
  */
 export function encryptedFor(part: Pick<ThinkingPart, 'format' | 'text' | 'signature' | 'redacted' | 'encrypted'>): string | undefined {
   if (part.format === 'openai-responses') return part.encrypted;
-  if (part.format !== 'anthropic' || (part.signature === undefined && part.redacted === undefined)) return undefined;
-  const carried: Record<string, string> = { format: 'anthropic', text: part.text };
+  if (part.format === 'anthropic' && part.signature === undefined && part.redacted === undefined) return undefined;
+  const carried: Record<string, string> = { format: part.format, text: part.text };
   if (part.signature !== undefined) carried.signature = part.signature;
   if (part.redacted !== undefined) carried.redacted = part.redacted;
   return CARRIED + Buffer.from(JSON.stringify(carried), 'utf8').toString('base64');
 }
 
 /**
- * A reasoning item a client sent back → ThinkingPart: Anthropic's again when it carries Switchyard's mark (undefined
- * when that payload is damaged), else OpenAI's own with its id and `encrypted_content`.
+ * A reasoning item a client sent back → ThinkingPart: of the format it came from when it carries Switchyard's mark
+ * (undefined when that payload is damaged), else OpenAI's own with its id and `encrypted_content`.
  */
 export function thinkingFromItem(text: string, id: string | undefined, encrypted: string | undefined): ThinkingPart | undefined {
   if (isCarried(encrypted)) {
@@ -48,8 +49,8 @@ export function thinkingFromItem(text: string, id: string | undefined, encrypted
     } catch {
       return undefined;
     }
-    if (!isRecord(carried) || carried.format !== 'anthropic' || typeof carried.text !== 'string') return undefined;
-    const part: ThinkingPart = { type: 'thinking', text: carried.text, format: 'anthropic' };
+    if (!isRecord(carried) || (carried.format !== 'anthropic' && carried.format !== 'openai-chat') || typeof carried.text !== 'string') return undefined;
+    const part: ThinkingPart = { type: 'thinking', text: carried.text, format: carried.format };
     if (typeof carried.signature === 'string') part.signature = carried.signature;
     if (typeof carried.redacted === 'string') part.redacted = carried.redacted;
     return part;
