@@ -1,8 +1,9 @@
 /**
  * The same facts read out of a request body in any of the three wire formats (OpenAI chat, OpenAI Responses,
- * Anthropic messages): its tools, tool choice, the tool calls and tool results in its history, its images, the
- * JSON schema it asks the answer to follow, its system prompt. A cross-format test compares what the client sent with what the
- * upstream received through these readers, so a translation is checked for what it means, not for its spelling.
+ * Anthropic messages): its tools, tool choice, the tool calls and tool results in its history, its images, its
+ * system prompt, the JSON schema it asks the answer to follow. A cross-format test compares what the client sent
+ * with what the upstream received through these readers, so a translation is checked for what it means, not for
+ * its spelling.
  */
 import type { RecordedRequest } from '../../../fixtures/mock-upstream';
 import type { SentRequest } from '../clients/gateway';
