@@ -214,7 +214,10 @@ export class Engine extends EventEmitter<EngineEvents> {
       const attempts: Attempt[] = decision.skipped.map((s) => ({ provider: s.provider, model: s.model, outcome: 'skipped', reason: s.reason, message: s.detail, elapsedMs: 0 }));
       const message = `no candidate can take this request: ${decision.skipped.map((s) => `${s.model} — ${s.detail}`).join('; ')}`;
       this.record(requestId, request, traffic, decision, started, rules, { status: 'error', error: message, attempts });
-      throw new CompletionError(ErrorCodes.allFailed, message, 503, attempts, '', decision, requestId);
+      // Skipped only for what the request itself asks (an image for text-only models, more than any window holds):
+      // the request is what must change, so it is a 400, not an outage.
+      const requestsTooMuch = decision.skipped.length > 0 && decision.skipped.every((s) => s.reason === 'capability' || s.reason === 'context-window');
+      throw new CompletionError(requestsTooMuch ? ErrorCodes.noCapableModel : ErrorCodes.allFailed, message, requestsTooMuch ? 400 : 503, attempts, '', decision, requestId);
     }
 
     try {

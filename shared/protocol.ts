@@ -227,5 +227,7 @@ export const ErrorCodes = {
   budget: 'E_BUDGET_EXCEEDED',
   /** The request carries a field no candidate's wire format can express (named in the message). */
   unsupported: 'E_UNSUPPORTED_FIELD',
+  /** No candidate has what the request needs (vision, tools, reasoning…) or room for it (context window). */
+  noCapableModel: 'E_NO_CAPABLE_MODEL',
   internal: 'E_INTERNAL',
 } as const;

@@ -58,7 +58,8 @@ export async function countTokens(ctx: HttpContext, req: IncomingMessage, res: S
       const abort = new AbortController();
       res.on('close', () => { if (!res.writableFinished) abort.abort(); });
       try {
-        const answer = await adapter.post('/v1/messages/count_tokens', upstreamBody, abort.signal, { headers: forwarded(req) });
+        const beta = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('beta') === 'true';
+        const answer = await adapter.post('/v1/messages/count_tokens', upstreamBody, abort.signal, { headers: forwarded(req), ...(beta ? { query: { beta: 'true' } } : {}) });
         const text = await answer.text();
         res.writeHead(200, { 'content-type': 'application/json', 'x-switchyard-model': first.model, 'x-switchyard-token-count': 'upstream' });
         res.end(text);
