@@ -43,7 +43,8 @@ export function upstreamLeg(adapter: ProviderAdapter, call: UpstreamCall, reques
       try {
         text = await res.text();
       } catch (err) {
-        throw toProviderError(err, signal, 'body');
+        // A plain answer cut mid-body is a lost connection (the caller has seen nothing of it), not a cut stream.
+        throw toProviderError(err, signal);
       }
       let body: unknown;
       try {

@@ -144,14 +144,19 @@ export async function completion(ctx: HttpContext, req: IncomingMessage, res: Se
 
 /**
  * The last upstream's refusal, as the caller's format says it: its status, type, code and param (translated when the
- * formats differ), its retry-after, and Switchyard's attempts beside it (`switchyard.attempts`).
+ * formats differ), its retry-after, and Switchyard's account beside it (`switchyard`: message, code, attempts) —
+ * inside `error` for OpenAI-shaped errors, at the top for Anthropic's, so that each SDK's `error` property has it.
  */
 function relayRejection(res: ServerResponse, format: WireFormat, e: CompletionError, headers: Record<string, string>): void {
   const up = e.upstream!;
   // Same format: the upstream's error body as it came; else its status, type, code and param in the caller's terms.
   const encoded = (up.format === format && up.body && typeof up.body === 'object' && !Array.isArray(up.body)
     ? up.body : codecFor(format).encodeError(codecFor(up.format).decodeError(up.status, up.body))) as Record<string, unknown>;
-  const body = { ...encoded, switchyard: { message: e.message, code: e.code, attempts: e.attempts } };
+  const details = { message: e.message, code: e.code, attempts: e.attempts };
+  // Where each SDK shows it: the OpenAI SDKs expose the body's `error` object, the Anthropic SDK the whole body.
+  const body = apiFormatOf(format) === 'openai' && encoded.error && typeof encoded.error === 'object'
+    ? { ...encoded, error: { ...(encoded.error as Record<string, unknown>), switchyard: details } }
+    : { ...encoded, switchyard: details };
   if (up.retryAfter) headers['retry-after'] = up.retryAfter;
   if (up.requestId) headers['x-switchyard-upstream-request-id'] = headerValue(up.requestId);
   sendJson(res, up.status, body, headers);

@@ -104,7 +104,7 @@ describe('switchyard rules', () => {
   it('test: one line per test and exit 1 on a failure', () => {
     const ok = cli(['rules', 'test']);
     assert.equal(ok.code, 0);
-    assert.match(ok.stdout, /5 passed, 0 failed/);
+    assert.match(ok.stdout, /6 passed, 0 failed/);
     const failing = join(home, 'failing.json');
     writeFileSync(failing, JSON.stringify({ version: 1, providers: { o: { type: 'openai' } }, models: { m: { provider: 'o', id: 'gpt-4o-mini-2024-07-18' } }, tiers: { t: ['m'] }, default: 't', tests: [{ request: { prompt: 'x' }, expect: { rule: 'nope' } }] }));
     const r = cli(['rules', 'test', failing]);

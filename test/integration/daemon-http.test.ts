@@ -94,8 +94,15 @@ describe('OpenAI-compatible API with the official openai client', () => {
     await assert.rejects((async () => { for await (const c of stream) text += c.choices[0]?.delta?.content ?? ''; })(), /cut|stream/i);
     assert.ok(text.length > 0, 'the deltas before the cut arrived');
   });
-  it('all candidates failing is a 502 listing every attempt', async () => {
+  it('all candidates failing: the last upstream\'s status and error, with every attempt', async () => {
     mock.fail({ fault: { kind: 'status', status: 500 } });
+    await assert.rejects(openai.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'x' }] }), (e: InstanceType<typeof OpenAI.APIError>) => {
+      const sy = (e.error as { switchyard?: { attempts: { model: string }[]; message: string } }).switchyard;
+      return e.status === 500 && sy?.attempts.map((a) => a.model).join() === 'gpt-4o-mini-2024-07-18,claude-3-5-haiku-20241022' && /every candidate failed/.test(sy.message);
+    });
+  });
+  it('all candidates failing without an upstream status (connection reset) is a 502 listing every attempt', async () => {
+    mock.fail({ fault: { kind: 'reset' } });
     await assert.rejects(openai.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'x' }] }), (e: InstanceType<typeof OpenAI.APIError>) => {
       const attempts = (e.error as { attempts?: unknown[] }).attempts;
       return e.status === 502 && Array.isArray(attempts) && attempts.length === 2 && /gpt-4o-mini.*claude-3-5-haiku/s.test(e.message);

@@ -24,8 +24,9 @@ function rateLimit(api: 'openai' | 'anthropic', model: string, retryAfter: strin
 }
 
 function assertAttempts(body: any, models: string[]): void {
-  const attempts = body?.switchyard?.attempts;
-  assert.ok(Array.isArray(attempts), `switchyard.attempts beside the error: ${JSON.stringify(body)}`);
+  // Inside `error` for OpenAI-shaped errors, beside it for Anthropic's: where each SDK's error object has it.
+  const attempts = (body?.type === 'error' ? body?.switchyard : body?.error?.switchyard)?.attempts;
+  assert.ok(Array.isArray(attempts), `switchyard.attempts with the error: ${JSON.stringify(body)}`);
   assert.deepEqual(attempts.map((a: any) => [a.model, a.outcome, a.status]), models.map((m) => [m, 'failed', 429]));
 }
 

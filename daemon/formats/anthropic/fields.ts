@@ -134,7 +134,10 @@ export const REQUEST_FIELDS: AnthropicFieldRule[] = [
   untranslatable('tools[].input_examples', { tools: [{ ...weather, input_examples: [{ city: 'Paris' }] }] }, 'example inputs are Anthropic\'s alone'),
   untranslatable('tools[].defer_loading', { tools: [{ ...weather, defer_loading: true }] }, 'tool search is Anthropic\'s'),
   untranslatable('tools[].allowed_callers', { tools: [{ ...weather, allowed_callers: ['code_execution_20250825'] }] }, 'calls from Anthropic\'s code execution'),
-  untranslatable('tools[].eager_input_streaming', { tools: [{ ...weather, eager_input_streaming: true }] }, 'Anthropic\'s streaming mode for tool input'),
+  {
+    field: 'tools[].eager_input_streaming', sample: { tools: [{ ...weather, eager_input_streaming: true }] }, without: { tools: [weather] },
+    same: 'passed', across: both('removed'), note: 'how Anthropic streams a tool\'s input; the other formats stream tool arguments as deltas anyway (the Vercel AI SDK sets it on every streamed tool)',
+  },
   serverTool('web_search_20250305', 'web_search', { max_uses: 3 }),
   serverTool('web_fetch_20250910', 'web_fetch'),
   serverTool('bash_20250124', 'bash'),

@@ -42,9 +42,10 @@ function readTool(tool: unknown, i: number, out: Untranslatable): ToolDefinition
   const cacheControl = readCacheControl(tool.cache_control, `${p}.cache_control`);
   if (cacheControl) def.cacheControl = cacheControl;
   for (const [key, value] of Object.entries(tool)) {
-    if (['type', 'name', 'input_schema', 'description', 'strict', 'cache_control'].includes(key)) continue;
+    // eager_input_streaming only says how Anthropic streams a tool's input; other formats stream arguments as deltas anyway.
+    if (['type', 'name', 'input_schema', 'description', 'strict', 'cache_control', 'eager_input_streaming'].includes(key)) continue;
     // Off switches at their defaults change nothing; anything else (defer_loading, input_examples,
-    // allowed_callers, eager_input_streaming…) is Anthropic's alone.
+    // allowed_callers…) is Anthropic's alone.
     if (value !== undefined && value !== null && value !== false) out.push(`${p}.${key}`);
   }
   return def;

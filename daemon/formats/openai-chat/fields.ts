@@ -111,6 +111,10 @@ export const REQUEST_FIELDS: ChatFieldRule[] = [
   { field: 'messages[].refusal', sample: turn({ content: null, refusal: 'I cannot help with that.' }), without: turn({ content: null }), same: 'passed', across: both('translated'), note: 'what the assistant said: text' },
   { field: 'messages[].content[] (refusal)', sample: turn({ content: [{ type: 'refusal', refusal: 'I cannot help with that.' }] }), without: turn({ content: null }), same: 'passed', across: both('translated'), note: 'text' },
   { field: 'messages[].tool_calls + messages[] (tool)', sample: toolLoop('Sunny, 24 °C'), same: 'passed', across: both('translated'), note: 'Anthropic tool_use then tool_result blocks; Responses function_call then function_call_output items' },
+  {
+    field: 'messages[].name (tool)', sample: { tools: [weather], messages: [...toolLoop('Sunny').messages.slice(0, 2), { role: 'tool', tool_call_id: 'call_01', name: 'get_weather', content: 'Sunny' }] },
+    without: toolLoop('Sunny'), same: 'passed', across: both('removed'), note: 'the name of the tool whose result this is (LangChain sends it): the call it answers already names it',
+  },
   { field: 'messages[].content (tool, parts)', sample: toolLoop([{ type: 'text', text: 'Sunny' }, { type: 'text', text: '24 °C' }]), without: toolLoop('Sunny24 °C'), same: 'passed', across: both('translated'), note: 'multi-part results, parts kept apart' },
   untranslatable('messages[].tool_calls[] (custom)', {
     messages: [{ role: 'user', content: 'Run it' }, { role: 'assistant', content: null, tool_calls: [{ id: 'call_9', type: 'custom', custom: { name: 'sh', input: 'ls' } }] }, { role: 'tool', tool_call_id: 'call_9', content: 'a.txt' }],

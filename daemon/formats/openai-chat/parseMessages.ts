@@ -17,7 +17,8 @@ const KNOWN_KEYS: Record<string, ReadonlySet<string>> = {
   developer: new Set(['role', 'content']),
   user: new Set(['role', 'content', 'name']),
   assistant: new Set(['role', 'content', 'refusal', 'tool_calls', 'function_call', 'name', 'reasoning_content', 'reasoning', 'thinking_blocks']),
-  tool: new Set(['role', 'content', 'tool_call_id']),
+  // `name` on a tool message (LangChain sends it) repeats the name of the call it answers, which the result keeps.
+  tool: new Set(['role', 'content', 'tool_call_id', 'name']),
   function: new Set(['role', 'content', 'name']),
 };
 const TOOL_CALL_KEYS = new Set(['id', 'type', 'function']);
