@@ -219,7 +219,6 @@ describe('caller bodies → canonical', () => {
       'messages[0].content[0] (search_result)',
       'messages[1].content[0] (server_tool_use)',
       'messages[1].content[1].citations',
-      'messages[2] (system)',
       'messages[3].content[0].context',
       'messages[3].content[0].source',
       'messages[3].content[1] (container_upload)',
@@ -231,6 +230,7 @@ describe('caller bodies → canonical', () => {
       'service_tier', 'container', 'mcp_servers', 'context_management', 'brand_new_field',
     ]);
     assert.deepEqual(r.tools, [{ name: 'f', parameters: { type: 'object' } }], 'the custom tool is kept, the server tool is not canonical');
+    assert.deepEqual(r.system, [{ type: 'text', text: 'late system' }], 'a system message between turns joins the system prompt');
     assert.deepEqual(r.messages.map((m) => m.content.length), [1, 1, 0]);
     const passed = codec.passthroughBody(r as CanonicalRequest & { raw: NonNullable<CanonicalRequest['raw']> }, claude);
     assert.deepEqual(passed, { ...body, model: claude.model });

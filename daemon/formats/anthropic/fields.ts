@@ -74,7 +74,11 @@ export const REQUEST_FIELDS: AnthropicFieldRule[] = [
     field: 'messages[].role: system', sample: { messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hello' }] },
     same: 'passed', across: both('translated'), note: 'system messages before the first turn join the system prompt',
   },
-  untranslatable('messages[] (system) between turns', { messages: [{ role: 'user', content: 'Hello' }, { role: 'assistant', content: 'Hi.' }, { role: 'system', content: 'Be brief.' }, { role: 'user', content: 'More' }] }, 'a system message between turns has no place in the other formats', 'messages[] (system)'),
+  {
+    field: 'messages[] (system) between turns', sample: { messages: [{ role: 'user', content: 'Hello' }, { role: 'assistant', content: 'Hi.' }, { role: 'system', content: 'Be brief.' }, { role: 'user', content: 'More' }] },
+    without: { messages: [{ role: 'user', content: 'Hello' }, { role: 'assistant', content: 'Hi.' }, { role: 'user', content: 'More' }] },
+    same: 'passed', across: both('translated'), note: 'joins the system prompt in order, as a chat caller\'s system messages do (Claude Code sends one after the first turn)',
+  },
   { field: 'messages[].content[].text', sample: user({ type: 'text', text: 'Hello' }, { type: 'text', text: 'again' }), same: 'passed', across: both('translated') },
   {
     field: 'messages[].content[].cache_control', sample: user({ type: 'text', text: 'Hello', cache_control: { type: 'ephemeral', ttl: '1h' } }),

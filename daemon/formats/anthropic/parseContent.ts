@@ -168,8 +168,8 @@ export function readSystem(v: unknown, path: string, out: Untranslatable): TextP
 }
 
 /**
- * `messages` → canonical messages. System messages at the start (before any turn) join the system prompt, which
- * is where every format puts it; one between turns has no counterpart elsewhere.
+ * `messages` → canonical messages. System messages (Claude Code sends one after the first turn) join the system
+ * prompt in order, as the chat format's do: the instruction reaches every format, at the prompt's head.
  */
 export function readMessages(v: unknown, out: Untranslatable): { messages: Message[]; system: TextPart[] } {
   if (!Array.isArray(v) || v.length === 0) invalid('messages', 'messages must be a non-empty array');
@@ -180,8 +180,7 @@ export function readMessages(v: unknown, out: Untranslatable): { messages: Messa
     if (!isRecord(m)) invalid(p, `${p} must be an object`);
     if (m.role === 'system') {
       const parts = readSystem(m.content, `${p}.content`, out);
-      if (messages.length === 0) system.push(...parts);
-      else out.push(`${p} (system)`);
+      system.push(...parts);
       return;
     }
     if (m.role !== 'user' && m.role !== 'assistant') invalid(`${p}.role`, `${p}.role must be user or assistant`);
