@@ -20,9 +20,19 @@ export function assertErrorFormat(format: Format, body: any, r: HttpReply): void
   }
 }
 
-/** A 5xx is allowed only as 502/503/504 and only when the upstream failed (a fault this case, or attempts that failed or met an open circuit). */
+/**
+ * A 5xx is allowed only when the upstream failed: relayed as the last upstream's own status (any 5xx, with
+ * Switchyard's account beside the error naming that attempt), or as 502/503/504 (a fault this case, or attempts that
+ * failed or met an open circuit).
+ */
 export function assertNo5xxUnlessUpstream(r: HttpReply, body: any, faulted: boolean): void {
   if (r.status < 500) return;
+  const relayed = body?.type === 'error' ? body?.switchyard : body?.error?.switchyard;
+  if (relayed) {
+    const last = (relayed.attempts as any[] | undefined)?.filter((a) => a.outcome !== 'skipped').at(-1);
+    assert.ok(last?.outcome === 'failed' && last.status === r.status, `HTTP ${r.status} relayed, but the last attempt is ${JSON.stringify(last)}: ${show(r)}`);
+    return;
+  }
   assert.ok([502, 503, 504].includes(r.status), `HTTP ${r.status} (only 502/503/504 may come from upstream faults): ${show(r)}`);
   const attempts: any[] | undefined = body?.error?.attempts;
   const upstream = faulted || (Array.isArray(attempts) && attempts.length > 0 && attempts.every((a) => a.outcome === 'failed' || (a.outcome === 'skipped' && a.reason === 'circuit-open')));
