@@ -55,10 +55,10 @@ export function routeRequestFrom(canonical: CanonicalRequest, format: WireFormat
   return out;
 }
 
-/** Caller headers a same-format upstream should see: the API's feature flags. */
+/** Caller headers a same-format upstream should see: the API version the body was written for, and feature flags. */
 export function forwardedHeaders(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of ['anthropic-beta', 'openai-beta']) {
+  for (const name of ['anthropic-version', 'anthropic-beta', 'openai-beta']) {
     const v = req.headers[name];
     if (typeof v === 'string' && v) out[name] = v;
   }

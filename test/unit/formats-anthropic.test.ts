@@ -202,7 +202,7 @@ describe('caller bodies → canonical', () => {
     const body = {
       ...MINIMAL_BODY,
       service_tier: 'auto', container: 'c_1', mcp_servers: [{ type: 'url', url: 'https://m', name: 'm' }],
-      context_management: { edits: [] }, brand_new_field: 1, speed: null,
+      context_management: { edits: [{ type: 'clear_tool_uses_20250919' }] }, brand_new_field: 1, speed: null,
       metadata: { user_id: 'u', other: 'x' },
       thinking: { type: 'enabled', budget_tokens: 2048, display: 'omitted' },
       output_config: { effort: 'max' },
@@ -225,9 +225,9 @@ describe('caller bodies → canonical', () => {
       'metadata.other',
       'tools[0] (web_search_20250305)',
       'tools[1].input_examples',
-      'thinking.display',
       'output_config.effort',
-      'service_tier', 'container', 'mcp_servers', 'context_management', 'brand_new_field',
+      'context_management',
+      'service_tier', 'container', 'mcp_servers', 'brand_new_field',
     ]);
     assert.deepEqual(r.tools, [{ name: 'f', parameters: { type: 'object' } }], 'the custom tool is kept, the server tool is not canonical');
     assert.deepEqual(r.system, [{ type: 'text', text: 'late system' }], 'a system message between turns joins the system prompt');
@@ -478,6 +478,27 @@ describe('canonical → Anthropic upstream bodies', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------
+
+describe('thinking in a tool loop begun elsewhere', () => {
+  const loop = (thinking?: CanonicalRequest['messages'][number]['content'][number]): CanonicalRequest => ({
+    stream: false, reasoning: { enabled: true, effort: 'high' }, tools: [{ name: 'sh', parameters: { type: 'object' } }],
+    messages: [
+      { role: 'user', content: [{ type: 'text', text: 'list files' }] },
+      { role: 'assistant', content: [...(thinking ? [thinking] : []), { type: 'tool_call', id: 'call_1', name: 'sh', arguments: '{"cmd":"ls"}' }] },
+      { role: 'user', content: [{ type: 'tool_result', toolCallId: 'call_1', content: [{ type: 'text', text: 'a.txt' }] }] },
+    ],
+  });
+  test('a loop whose last tool call came from another provider (no Claude thinking to send back) is sent without thinking', () => {
+    const body = codec.buildRequest(loop({ type: 'thinking', text: 'plan', format: 'openai-responses', encrypted: 'x' }), claude);
+    assert.equal(body.thinking, undefined, 'Anthropic would refuse thinking without its own block first');
+    assert.equal((body.messages as any[])[1].content[0].type, 'tool_use');
+  });
+  test('a loop Claude itself began keeps its signed thinking first, and thinking on', () => {
+    const body = codec.buildRequest(loop({ type: 'thinking', text: 'plan', signature: 'sig', format: 'anthropic' }), claude);
+    assert.deepEqual(body.thinking, { type: 'enabled', budget_tokens: effortToBudget('high') });
+    assert.deepEqual((body.messages as any[])[1].content[0], { type: 'thinking', thinking: 'plan', signature: 'sig' });
+  });
+});
 
 describe('upstream answers → canonical', () => {
   test('text, thinking with signature, redacted thinking, tool_use; usage with cache reads and writes; stop sequence', () => {

@@ -156,8 +156,17 @@ class Builder {
     const r = this.request.reasoning;
     if (!r) return undefined;
     if (!r.enabled) return { type: 'disabled' };
+    // Anthropic requires a tool loop's last assistant turn to open with Claude's own signed thinking; a loop begun
+    // on another provider has none to give, and the API's own advice is to think on the next turn instead.
+    if (this.continuesForeignToolLoop()) return undefined;
     // Without an effort or budget (Responses `reasoning: {summary}`), OpenAI's default effort: medium.
     return { type: 'enabled', budget_tokens: r.budgetTokens ?? effortToBudget(r.effort ?? 'medium') };
+  }
+
+  /** The last assistant turn called tools without Anthropic thinking of its own (another provider answered it). */
+  private continuesForeignToolLoop(): boolean {
+    const last = this.request.messages.findLast((m) => m.role === 'assistant');
+    return !!last && last.content.some((p) => p.type === 'tool_call') && !last.content.some((p) => p.type === 'thinking' && p.format === 'anthropic');
   }
 
   /** Sampling limits Anthropic puts on thinking: temperature 1 only, no top_k, top_p of 0.95 or more. */

@@ -136,7 +136,11 @@ export const REQUEST_FIELDS: AnthropicFieldRule[] = [
   { field: 'tools[].strict', sample: { tools: [{ ...weather, strict: true }] }, without: { tools: [weather] }, same: 'passed', across: both('translated') },
   { field: 'tools[].cache_control', sample: { tools: [{ ...weather, cache_control: { type: 'ephemeral' } }] }, without: { tools: [weather] }, same: 'passed', across: both('removed') },
   untranslatable('tools[].input_examples', { tools: [{ ...weather, input_examples: [{ city: 'Paris' }] }] }, 'example inputs are Anthropic\'s alone'),
-  untranslatable('tools[].defer_loading', { tools: [{ ...weather, defer_loading: true }] }, 'tool search is Anthropic\'s'),
+  {
+    field: 'tools[].defer_loading', sample: { tools: [weather, { ...weather, name: 'later', defer_loading: true }] }, without: { tools: [weather] },
+    same: 'passed', across: both('removed'),
+    note: 'a tool hidden until a tool search loads it (Claude Code sends a placeholder so): the other formats have no deferred loading, so their model sees what Claude would see at first — the tools not deferred',
+  },
   untranslatable('tools[].allowed_callers', { tools: [{ ...weather, allowed_callers: ['code_execution_20250825'] }] }, 'calls from Anthropic\'s code execution'),
   {
     field: 'tools[].eager_input_streaming', sample: { tools: [{ ...weather, eager_input_streaming: true }] }, without: { tools: [weather] },
@@ -163,7 +167,10 @@ export const REQUEST_FIELDS: AnthropicFieldRule[] = [
   { field: 'thinking: enabled', sample: { max_tokens: 4096, thinking: { type: 'enabled', budget_tokens: 2048 } }, without: { max_tokens: 4096 }, same: 'passed', across: both('translated'), note: 'budget → effort: ≤1024 minimal, ≤4096 low, ≤16384 medium, else high' },
   { field: 'thinking: adaptive', sample: { thinking: { type: 'adaptive' } }, same: 'passed', across: both('removed'), note: 'the model decides how much to reason: on OpenAI, the model\'s default effort' },
   { field: 'thinking: disabled', sample: { thinking: { type: 'disabled' } }, same: 'passed', across: both('removed'), note: 'no reasoning is what OpenAI models without reasoning do anyway' },
-  untranslatable('thinking.display', { thinking: { type: 'adaptive', display: 'omitted' } }, 'Anthropic\'s control of the thinking text it returns'),
+  {
+    field: 'thinking.display', sample: { thinking: { type: 'adaptive', display: 'omitted' } }, without: { thinking: { type: 'adaptive' } },
+    same: 'passed', across: both('removed'), note: 'whether Anthropic returns the thinking text: the other formats return none of it to an Anthropic caller anyway',
+  },
   untranslatable('thinking.type (another type)', { thinking: { type: 'between_tools' } }, 'a thinking mode no other format has', 'thinking.type'),
   { field: 'output_config.format', sample: { output_config: { format: { type: 'json_schema', schema: { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'], additionalProperties: false } } } }, same: 'passed', across: both('translated'), note: 'response_format / text.format json_schema (named json_output)' },
   { field: 'output_config.effort', sample: { output_config: { effort: 'low' } }, same: 'passed', across: both('translated'), note: 'reasoning_effort / reasoning.effort' },
@@ -182,6 +189,10 @@ export const REQUEST_FIELDS: AnthropicFieldRule[] = [
   untranslatable('container', { container: 'container_011CZ' }, 'Anthropic\'s code execution container'),
   untranslatable('mcp_servers', { mcp_servers: [{ type: 'url', url: 'https://mcp.example.com/sse', name: 'example' }] }, 'Anthropic\'s MCP connector'),
   untranslatable('context_management', { context_management: { edits: [{ type: 'clear_tool_uses_20250919' }] } }, 'Anthropic\'s context editing'),
+  {
+    field: 'context_management (clear_thinking only)', sample: { context_management: { edits: [{ type: 'clear_thinking_20251015', keep: 'all' }] } },
+    same: 'passed', across: both('removed'), note: 'clears old thinking server-side (Claude Code sends it): the other formats are never sent Anthropic\'s thinking, so there is nothing to clear',
+  },
   untranslatable('inference_geo', { inference_geo: 'us' }, 'Anthropic\'s inference region'),
   untranslatable('speed', { speed: 'fast' }, 'Anthropic\'s fast mode'),
   untranslatable('diagnostics', { diagnostics: { previous_message_id: 'msg_01' } }, 'Anthropic\'s prompt-cache diagnostics'),

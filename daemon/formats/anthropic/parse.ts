@@ -13,7 +13,7 @@ import { readCacheControl, readMessages, readSystem, type Untranslatable } from 
 /** The top-level fields read below; any other one is untranslatable. */
 const READ_FIELDS = new Set([
   'model', 'max_tokens', 'messages', 'system', 'metadata', 'stop_sequences', 'stream', 'temperature', 'top_p', 'top_k',
-  'thinking', 'tool_choice', 'tools', 'output_config', 'output_format', 'cache_control',
+  'thinking', 'tool_choice', 'tools', 'output_config', 'output_format', 'cache_control', 'context_management',
 ]);
 
 const set = (v: unknown): boolean => v !== undefined && v !== null;
@@ -30,6 +30,9 @@ function readTool(tool: unknown, i: number, out: Untranslatable): ToolDefinition
   }
   if (typeof tool.name !== 'string' || !tool.name) invalid(`${p}.name`, `${p}.name must be a non-empty string`);
   if (!isRecord(tool.input_schema)) invalid(`${p}.input_schema`, `${p}.input_schema must be a JSON Schema object`);
+  // A deferred tool is not shown to the model until a tool search loads it (Claude Code sends a placeholder so):
+  // on a format without deferred loading the model sees what it would see here at first — the tools not deferred.
+  if (tool.defer_loading === true) return undefined;
   const def: ToolDefinition = { name: tool.name, parameters: tool.input_schema };
   if (set(tool.description)) {
     if (typeof tool.description !== 'string') invalid(`${p}.description`, `${p}.description must be a string`);
@@ -43,9 +46,8 @@ function readTool(tool: unknown, i: number, out: Untranslatable): ToolDefinition
   if (cacheControl) def.cacheControl = cacheControl;
   for (const [key, value] of Object.entries(tool)) {
     // eager_input_streaming only says how Anthropic streams a tool's input; other formats stream arguments as deltas anyway.
-    if (['type', 'name', 'input_schema', 'description', 'strict', 'cache_control', 'eager_input_streaming'].includes(key)) continue;
-    // Off switches at their defaults change nothing; anything else (defer_loading, input_examples,
-    // allowed_callers…) is Anthropic's alone.
+    if (['type', 'name', 'input_schema', 'description', 'strict', 'cache_control', 'eager_input_streaming', 'defer_loading'].includes(key)) continue;
+    // Off switches at their defaults change nothing; anything else (input_examples, allowed_callers…) is Anthropic's alone.
     if (value !== undefined && value !== null && value !== false) out.push(`${p}.${key}`);
   }
   return def;
@@ -73,7 +75,7 @@ function readToolChoice(v: unknown, request: CanonicalRequest): void {
 
 function readThinking(v: unknown, out: Untranslatable): Reasoning | undefined {
   if (!isRecord(v) || typeof v.type !== 'string') invalid('thinking', 'thinking must be an object with a type');
-  if (set(v.display)) out.push('thinking.display');
+  // `display` only says whether the thinking text is returned; other formats return none of Anthropic's anyway.
   switch (v.type) {
     case 'enabled': {
       if (!isNonNegInt(v.budget_tokens) || v.budget_tokens < 1) invalid('thinking.budget_tokens', 'thinking.budget_tokens must be a positive whole number');
@@ -86,6 +88,18 @@ function readThinking(v: unknown, out: Untranslatable): Reasoning | undefined {
       out.push('thinking.type');
       return undefined;
   }
+}
+
+/**
+ * `context_management`: edits Anthropic applies to the context server-side. Clearing old thinking blocks changes
+ * nothing on another format (Anthropic's thinking is never sent there); clearing tool results or anything else would
+ * leave the other model a context the caller did not mean, so it is untranslatable.
+ */
+function readContextManagement(v: unknown, out: Untranslatable): void {
+  if (!isRecord(v)) invalid('context_management', 'context_management must be an object');
+  const edits = v.edits;
+  const onlyThinking = Array.isArray(edits) && edits.every((e) => isRecord(e) && typeof e.type === 'string' && e.type.startsWith('clear_thinking_'));
+  if (!onlyThinking || Object.keys(v).some((k) => k !== 'edits')) out.push('context_management');
 }
 
 const EFFORTS: readonly string[] = ['low', 'medium', 'high'];
@@ -170,6 +184,7 @@ export function parseRequest(body: unknown): ParsedRequest {
   if (set(body.output_config)) readOutputConfig(body.output_config, request, out);
   // Top-level `cache_control` (cache the longest prefix) is checked but not carried: it means nothing elsewhere.
   readCacheControl(body.cache_control, 'cache_control');
+  if (set(body.context_management)) readContextManagement(body.context_management, out);
 
   for (const [key, value] of Object.entries(body)) if (set(value) && !READ_FIELDS.has(key)) out.push(key);
   if (out.length) request.untranslatable = out;

@@ -139,6 +139,14 @@ export const REQUEST_FIELDS: ResponsesFieldRule[] = [
   },
   untranslatable('tools[].defer_loading', { tools: [{ ...weather, defer_loading: true }] }, 'tool search exists only in the Responses API'),
   builtInTool('web_search'),
+  {
+    field: 'tools[] (web_search, external_web_access false)', sample: { tools: [weather, { type: 'web_search', external_web_access: false }] }, without: { tools: [weather] },
+    same: 'passed', across: both('removed'), note: 'search of OpenAI\'s cached index only (Codex sends it by default): nothing another provider could run, and no live access was wanted',
+  },
+  {
+    field: 'tools[] (namespace)', sample: { tools: [{ type: 'namespace', name: 'agents', description: 'Sub-agents', tools: [weather] }] },
+    same: 'passed', across: both('translated'), note: 'a named group of function tools (Codex\'s multi_agent_v1): the other formats get its tools; their calls come back by the tool\'s own name',
+  },
   builtInTool('file_search', { vector_store_ids: ['vs_1'] }),
   builtInTool('computer_use_preview', { display_width: 1024, display_height: 768, environment: 'browser' }),
   builtInTool('code_interpreter', { container: { type: 'auto' } }),
@@ -195,6 +203,7 @@ export const REQUEST_FIELDS: ResponsesFieldRule[] = [
   removed('prompt_cache_retention', { prompt_cache_retention: '24h' }, 'as prompt_cache_key'),
   removed('prompt_cache_options', { prompt_cache_options: { mode: 'implicit' } }, 'as prompt_cache_key'),
   removed('metadata', { metadata: { ticket: 'T-1' } }, 'tags the stored response; a translated answer is never stored'),
+  removed('client_metadata', { client_metadata: { 'x-codex-turn-metadata': '{}' } }, 'the client\'s own bookkeeping for OpenAI (Codex sends its session ids): nothing a model reads'),
   removed('store', { store: true }, 'a translated answer is never stored upstream: the answer says store: false, and previous_response_id cannot continue it'),
   { ...removed('stream_options', { stream: true, stream_options: { include_obfuscation: false } }, 'obfuscation is OpenAI\'s own stream padding; translated streams have none'), without: { stream: true } },
   untranslatable('previous_response_id', { previous_response_id: 'resp_abc', input: [{ type: 'function_call_output', call_id: 'call_1', output: 'Sunny' }] }, 'conversation state only OpenAI\'s Responses API keeps: send the whole conversation in input'),

@@ -38,28 +38,36 @@ function readBoolean(v: unknown, param: string): boolean | undefined {
 /** Keys of a function tool that canonical carries; any other set on one is untranslatable. */
 const FUNCTION_TOOL_KEYS = new Set(['type', 'name', 'description', 'parameters', 'strict']);
 
-function readTools(v: unknown, untranslatable: string[]): ToolDefinition[] {
+function readTools(v: unknown, untranslatable: string[], root = 'tools'): ToolDefinition[] {
   if (!present(v)) return [];
-  if (!Array.isArray(v)) invalid('tools', 'tools must be an array');
+  if (!Array.isArray(v)) invalid(root, `${root} must be an array`);
   return v.flatMap((t, i): ToolDefinition[] => {
-    const p = `tools[${i}]`;
+    const p = `${root}[${i}]`;
     if (!isRecord(t)) invalid(p, `${p} must be an object`);
+    // A namespace groups function tools under a name (Codex's multi_agent_v1): the other formats get its tools.
+    if (t.type === 'namespace' && Array.isArray(t.tools)) return readTools(t.tools, untranslatable, `${p}.tools`);
+    // Web search limited to OpenAI's cached index (Codex's default) offers nothing another provider could run.
+    if (t.type === 'web_search' && t.external_web_access === false) return [];
     if (t.type !== 'function') {
       if (typeof t.type !== 'string') invalid(`${p}.type`, `${p}.type must be a string`);
       // web_search, file_search, computer_use, code_interpreter, mcp, custom, shell…: OpenAI runs them.
       untranslatable.push(`${p} (${t.type})`);
       return [];
     }
-    if (typeof t.name !== 'string' || !t.name) invalid(`${p}.name`, `${p}.name must be a non-empty string`);
-    if (present(t.parameters) && !isRecord(t.parameters)) invalid(`${p}.parameters`, `${p}.parameters must be a JSON Schema object`);
-    const tool: ToolDefinition = { name: t.name, parameters: isRecord(t.parameters) ? t.parameters : { type: 'object', properties: {} } };
-    const description = readString(t.description, `${p}.description`);
-    if (description !== undefined) tool.description = description;
-    const strict = readBoolean(t.strict, `${p}.strict`);
-    if (strict !== undefined) tool.strict = strict;
-    for (const key of Object.keys(t)) if (!FUNCTION_TOOL_KEYS.has(key) && present(t[key])) untranslatable.push(`${p}.${key}`);
-    return [tool];
+    return [readFunctionTool(t, p, untranslatable)];
   });
+}
+
+function readFunctionTool(t: Record<string, unknown>, p: string, untranslatable: string[]): ToolDefinition {
+  if (typeof t.name !== 'string' || !t.name) invalid(`${p}.name`, `${p}.name must be a non-empty string`);
+  if (present(t.parameters) && !isRecord(t.parameters)) invalid(`${p}.parameters`, `${p}.parameters must be a JSON Schema object`);
+  const tool: ToolDefinition = { name: t.name, parameters: isRecord(t.parameters) ? t.parameters : { type: 'object', properties: {} } };
+  const description = readString(t.description, `${p}.description`);
+  if (description !== undefined) tool.description = description;
+  const strict = readBoolean(t.strict, `${p}.strict`);
+  if (strict !== undefined) tool.strict = strict;
+  for (const key of Object.keys(t)) if (!FUNCTION_TOOL_KEYS.has(key) && present(t[key])) untranslatable.push(`${p}.${key}`);
+  return tool;
 }
 
 /**
