@@ -25,6 +25,8 @@ export interface LegChunk {
 
 export interface Leg {
   readonly call: Pick<UpstreamCall, 'format' | 'passthrough'>;
+  /** The id the upstream gave the answer being streamed, once it has said. */
+  upstreamId?(): string | undefined;
   complete(signal: AbortSignal): Promise<LegAnswer>;
   /** Ends after the chunk that carries the `done` event; throws ProviderError (`stream-cut` if the body ends first). */
   stream(signal: AbortSignal): AsyncIterable<LegChunk>;
@@ -35,8 +37,10 @@ const requestIdOf = (res: Response) => res.headers.get('x-request-id') ?? res.he
 /** The leg for `call` on `adapter`; `request` is what the call carries, as canonical (decoders may need it). */
 export function upstreamLeg(adapter: ProviderAdapter, call: UpstreamCall, request: CanonicalRequest): Leg {
   const codec = codecFor(call.format);
+  let decoder: ReturnType<typeof codec.streamDecoder> | undefined;
   return {
     call,
+    upstreamId: () => decoder?.id,
     async complete(signal) {
       const res = await adapter.send(call, signal);
       let text: string;
@@ -71,7 +75,7 @@ export function upstreamLeg(adapter: ProviderAdapter, call: UpstreamCall, reques
       } catch (err) {
         throw toProviderError(err, signal, 'body');
       }
-      const decoder = codec.streamDecoder(request);
+      decoder = codec.streamDecoder(request);
       for await (const message of readSSE(res.body, signal)) {
         let events: StreamEvent[];
         try {

@@ -54,6 +54,8 @@ export interface StreamEncoder {
 export interface StreamDecoder {
   decode(message: SSEMessage): StreamEvent[];
   readonly finished: boolean;
+  /** The upstream answer's id once a message carried it (so a translated stream can keep it from its first chunk). */
+  readonly id?: string;
 }
 
 /** An error in a format's own shape, decoded from or encoded to its error body. */

@@ -73,7 +73,8 @@ export async function completion(ctx: HttpContext, req: IncomingMessage, res: Se
       'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive',
       trailer: 'x-switchyard-cost-usd', ...decisionHeaders(decision, current, fallbacks, requestId),
     });
-    if (!passthrough) encoder = codec.streamEncoder({ id: requestId, model: current?.model ?? 'switchyard', created, inputTokens: decision?.inputTokens, includeUsage: canonical.includeUsage, request: canonical });
+    // A translated stream keeps the upstream's id (msg_…, chatcmpl-…, resp_…) as a plain answer does.
+    if (!passthrough) encoder = codec.streamEncoder({ id: leg.upstreamId?.() ?? requestId, model: current?.model ?? 'switchyard', created, inputTokens: decision?.inputTokens, includeUsage: canonical.includeUsage, request: canonical });
   };
   /** The SSE text for a chunk: the upstream's own frame on a passthrough, else re-encoded in the caller's format. */
   const textOf = (chunk: LegChunk): string => {

@@ -159,6 +159,15 @@ describe('ids', () => {
     assert.equal(data._request_id, response.headers.get('x-switchyard-request-id'));
   });
 
+  it('a translated stream keeps the upstream\'s id from its first chunk (chat client, Anthropic model; Anthropic client, OpenAI model)', async () => {
+    const chunks = await gw.openai.chat.completions.create({ ...chatBody('haiku'), stream: true });
+    const ids = new Set<string>();
+    for await (const c of chunks) ids.add(c.id);
+    assert.deepEqual([...ids].map((id) => /^msg_mock/.test(id)), [true], `one id, the upstream's: ${[...ids].join(', ')}`);
+    const message = await gw.anthropic.messages.stream(messagesBody('mini')).finalMessage();
+    assert.match(message.id, /^chatcmpl-mock/);
+  });
+
   it('errors carry the same request id, for both SDKs', async () => {
     rateLimit('openai', ID.mini, '1');
     rateLimit('anthropic', ID.haiku, '1');

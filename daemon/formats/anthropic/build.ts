@@ -165,7 +165,7 @@ class Builder {
 
   /** The last assistant turn called tools without Anthropic thinking of its own (another provider answered it). */
   private continuesForeignToolLoop(): boolean {
-    const last = this.request.messages.findLast((m) => m.role === 'assistant');
+    const last = [...this.request.messages].reverse().find((m) => m.role === 'assistant');
     return !!last && last.content.some((p) => p.type === 'tool_call') && !last.content.some((p) => p.type === 'thinking' && p.format === 'anthropic');
   }
 

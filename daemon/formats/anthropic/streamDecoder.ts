@@ -19,7 +19,8 @@ export class AnthropicStreamDecoder implements StreamDecoder {
   private usage: Record<string, unknown> = {};
   private finish: FinishReason | undefined;
   private stopSequence: string | undefined;
-  private id: string | undefined;
+  /** The upstream answer's id, once a message carried it. */
+  id: string | undefined;
   private model: string | undefined;
   private done = false;
   /** The forced tool that emulates structured output, and the block index its JSON streams in. */

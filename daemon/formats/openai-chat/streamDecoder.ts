@@ -19,7 +19,8 @@ export class ChatStreamDecoder implements StreamDecoder {
   private finish: FinishReason | undefined;
   private stopSequence: string | undefined;
   private refused = false;
-  private id: string | undefined;
+  /** The upstream answer's id, once a message carried it. */
+  id: string | undefined;
   private model: string | undefined;
   /** The part being written, and the number the next one gets. */
   private current: { kind: PartKind; index: number } | undefined;

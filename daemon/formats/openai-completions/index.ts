@@ -60,7 +60,7 @@ function decodeResponse(body: unknown): CanonicalResponse {
 class CompletionsDecoder implements StreamDecoder {
   private done = false;
   private finish: FinishReason = 'other';
-  private id?: string;
+  id?: string;
   get finished() { return this.done; }
   decode(message: SSEMessage): StreamEvent[] {
     if (this.done) return [];

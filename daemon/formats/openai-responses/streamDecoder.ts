@@ -16,7 +16,8 @@ import { finishFromResponses, usageFromResponses, type OutputFacts } from './usa
 
 export class ResponsesStreamDecoder implements StreamDecoder {
   private done = false;
-  private id: string | undefined;
+  /** The upstream answer's id, once a message carried it. */
+  id: string | undefined;
   private model: string | undefined;
   private readonly facts: OutputFacts = { toolCalls: false, refusal: false };
   /** Per output index: the text (or arguments) already given out, to catch up items sent without deltas. */
