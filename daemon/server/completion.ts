@@ -17,6 +17,7 @@ import { readJson } from './body';
 import { forwardedHeaders, routeRequestFrom } from './callerRequest';
 import { headerValue, sendError, sendJson, type ApiFormat } from './errors';
 import type { HttpContext } from './http';
+import type { ResponseItemStore } from './responseItems';
 
 export const apiFormatOf = (format: WireFormat): ApiFormat => (format === 'anthropic' ? 'anthropic' : 'openai');
 
@@ -40,8 +41,10 @@ function embeddingTarget(ctx: HttpContext): ReturnType<HttpContext['engine']['re
 
 const newRequestId = () => `sy-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 
-export async function completion(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, format: WireFormat): Promise<void> {
-  const body = await readJson(req, ctx.maxBodyBytes);
+export async function completion(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, format: WireFormat, items: ResponseItemStore): Promise<void> {
+  const responses = format === 'openai-responses';
+  // References to earlier output Switchyard gave are resolved first, so any target can carry the conversation.
+  const body = responses ? items.resolve(await readJson(req, ctx.maxBodyBytes)) : await readJson(req, ctx.maxBodyBytes);
   const codec = codecFor(format);
   const parsed = codec.parseRequest(body);
   const canonical = parsed.request;
@@ -110,7 +113,12 @@ export async function completion(ctx: HttpContext, req: IncomingMessage, res: Se
     if (stream) {
       // The ledger row is written: now the answer's last bytes.
       startStream(served!.leg);
-      for (const chunk of served!.tail) { const text = textOf(chunk); if (text) res.write(text); }
+      for (const chunk of served!.tail) {
+        const text = textOf(chunk);
+        if (!text) continue;
+        if (responses) items.rememberStream(text);
+        res.write(text);
+      }
       res.addTrailers({ 'x-switchyard-cost-usd': headers['x-switchyard-cost-usd'] });
       res.end();
       return;
@@ -118,12 +126,15 @@ export async function completion(ctx: HttpContext, req: IncomingMessage, res: Se
     const answer = served!.answer!;
     if (answer.rawBody !== undefined) {
       // Same format: the upstream's answer byte for byte (its ids, its fields, fields we have never heard of).
+      if (responses) try { items.rememberResponse(JSON.parse(answer.rawBody)); } catch { /* decoded once already */ }
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer.rawBody), ...headers });
       res.end(answer.rawBody);
       return;
     }
     const response = answer.response;
-    sendJson(res, 200, codec.encodeResponse(response, { id: response.id || requestId, model: response.model || result.model, created, request: canonical }), headers);
+    const encoded = codec.encodeResponse(response, { id: response.id || requestId, model: response.model || result.model, created, request: canonical });
+    if (responses) items.rememberResponse(encoded);
+    sendJson(res, 200, encoded, headers);
   } catch (e) {
     if (!(e instanceof CompletionError)) throw e;
     if (abort.signal.aborted) { res.destroy(); return; }

@@ -15,6 +15,7 @@ import type { ParsedRequest } from '../formats/types';
 import { BodyError, readJson } from './body';
 import { HintError, hints, routeRequestFrom } from './callerRequest';
 import { completion } from './completion';
+import { ResponseItemStore } from './responseItems';
 import { countTokens, modelInfo, modelList } from './surface';
 import { describeIssues, sendError, sendJson, type ApiFormat } from './errors';
 import { checkRequest } from './guard';
@@ -33,13 +34,14 @@ export interface HttpContext {
 }
 
 export function createHttpHandler(ctx: HttpContext) {
+  const items = new ResponseItemStore();
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url?.split('?')[0] ?? '/';
     const format: ApiFormat = url.startsWith('/v1/messages') ? 'anthropic' : 'openai';
     const denied = checkRequest(req, ctx.token, url !== '/health');
     if (denied) return sendError(res, format, denied.status, denied.reason, denied.status === 401 ? 'invalid_api_key' : 'forbidden');
 
-    const task = route(ctx, req, res, url, format).catch((e) => {
+    const task = route(ctx, req, res, url, format, items).catch((e) => {
       if (e instanceof BodyError) return sendError(res, format, e.status, e.message, e.status === 413 ? 'request_too_large' : 'invalid_json');
       if (e instanceof RequestFormatError || e instanceof HintError) return sendError(res, format, 400, e.message, 'invalid_request', { param: (e as RequestFormatError).param });
       ctx.log.error(`${req.method} ${url} failed: ${(e as Error).stack ?? e}`);
@@ -56,12 +58,12 @@ const COMPLETIONS: Record<string, WireFormat> = {
 };
 const KNOWN = ['/health', '/v1/models', ...Object.keys(COMPLETIONS), '/v1/messages/count_tokens', '/v1/route/explain', '/v1/switchyard/spend', '/v1/switchyard/replay'];
 
-async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, url: string, format: ApiFormat): Promise<void> {
+async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, url: string, format: ApiFormat, items: ResponseItemStore): Promise<void> {
   const method = req.method ?? 'GET';
   if (url === '/health' && method === 'GET') return sendJson(res, 200, { ok: true });
   if (url === '/v1/models' && method === 'GET') return sendJson(res, 200, modelList(ctx.engine, req));
   if (url.startsWith('/v1/models/') && method === 'GET') return modelInfo(ctx, req, res, url.slice('/v1/models/'.length));
-  if (method === 'POST' && Object.hasOwn(COMPLETIONS, url)) return completion(ctx, req, res, COMPLETIONS[url]);
+  if (method === 'POST' && Object.hasOwn(COMPLETIONS, url)) return completion(ctx, req, res, COMPLETIONS[url], items);
   if (method === 'POST' && url === '/v1/messages/count_tokens') return countTokens(ctx, req, res);
   if (method === 'POST' && url === '/v1/route/explain') return explain(ctx, req, res);
   if (method === 'GET' && url === '/v1/switchyard/spend') return spend(ctx, req, res);

@@ -215,6 +215,20 @@ describe('AI SDK, the openai() provider\'s default is the Responses API', () => 
     assert.deepEqual(systemOf(sent), [system], 'the provider sent the system prompt as instructions or a system item');
     assert.equal(got.body.max_tokens, 200, 'max_output_tokens');
   });
+  for (const stream of [false, true]) {
+    it(`a second turn sending the first answer back (item_reference, store: true) works on an Anthropic model${stream ? ', streamed' : ''}`, async () => {
+      const first = stream ? streamText({ model: openai('haiku'), system, prompt: 'hello there', maxOutputTokens: 200, maxRetries: 0 }) : await call(openai('haiku'));
+      const messages = [{ role: 'user' as const, content: 'hello there' }, ...(await first.response).messages, { role: 'user' as const, content: 'and more' }];
+      const second = stream
+        ? await streamText({ model: openai('haiku'), system, messages, maxOutputTokens: 200, maxRetries: 0 })
+        : await generateText({ model: openai('haiku'), system, messages, maxOutputTokens: 200, maxRetries: 0 });
+      assert.equal(await second.text, defaultAnswer(ID.haiku, 'and more'));
+      assert.ok(JSON.stringify(gw.sent.at(-1)!.body.input).includes('item_reference'), 'the SDK referred to its first answer by id');
+      const turns = gw.mock.requests.at(-1)!.body.messages as { role: string; content: unknown }[];
+      assert.deepEqual(turns.map((m) => m.role), ['user', 'assistant', 'user'], 'the referenced answer reached Anthropic as the assistant turn');
+      assert.match(JSON.stringify(turns[1].content), new RegExp(defaultAnswer(ID.haiku, 'hello there')));
+    });
+  }
 });
 
 describe('AI SDK embeddings: embed and embedMany on an embedding model from the rules', () => {
