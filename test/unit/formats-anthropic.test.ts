@@ -18,32 +18,14 @@ import { MINIMAL_BODY, REQUEST_FIELDS } from '../../daemon/formats/anthropic/fie
 import { UnsupportedFieldError, type FormatCodec, type SSEMessage, type TargetInfo } from '../../daemon/formats/types';
 import { ProviderError } from '../../daemon/providers/types';
 import { MAX_OUTPUT_TOKENS } from '../../shared/config';
+import { expectFormatError, expectRefusal as refused } from './helpers/formats';
 
 const claude: TargetInfo = { provider: 'anthropic', providerType: 'anthropic', model: 'claude-sonnet-4-20250514' };
 const parse = (body: Record<string, unknown>) => codec.parseRequest({ ...MINIMAL_BODY, ...body }).request;
 const build = (request: CanonicalRequest) => codec.buildRequest(request, claude);
 const ctx = { id: 'msg_sy1', model: 'claude-sonnet-4-20250514', created: 1_700_000_000, inputTokens: 33 };
 
-function expectFormatError(fn: () => unknown, param: string, message?: RegExp) {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof RequestFormatError, `expected RequestFormatError, got ${String(err)}`);
-    assert.equal(err.param, param);
-    assert.equal(err.status, 400);
-    if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
-function expectRefusal(fn: () => unknown, field: string, why?: RegExp) {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof UnsupportedFieldError, `expected UnsupportedFieldError, got ${String(err)}`);
-    assert.equal(err.field, field);
-    assert.equal(err.status, 400);
-    assert.match(err.message, new RegExp(`anthropic model ${claude.model}`));
-    if (why) assert.match(err.message, why);
-    return true;
-  });
-}
 
 const sse = (events: Record<string, unknown>[]): SSEMessage[] => events.map((e) => ({ event: String(e.type), data: JSON.stringify(e) }));
 const decodeAll = (messages: SSEMessage[], request: CanonicalRequest = parse({})) => {
@@ -59,6 +41,12 @@ async function sdkFinalMessage(text: string) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+
+/** A refusal names the field and the Anthropic target, and says why when `why` is given. */
+const expectRefusal = (fn: () => unknown, field: string, why?: RegExp) => {
+  refused(fn, field, new RegExp(`anthropic model ${claude.model}`));
+  if (why) refused(fn, field, why);
+};
 
 describe('caller bodies → canonical', () => {
   test('a Claude Code–shaped agent turn: system blocks with cache_control, tools, tool loop, thinking, metadata', () => {

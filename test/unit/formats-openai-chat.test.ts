@@ -16,6 +16,7 @@ import { MINIMAL_BODY, REQUEST_FIELDS } from '../../daemon/formats/openai-chat/f
 import { finishFromOpenAI, finishToOpenAI, usageFromOpenAI, usageToOpenAI } from '../../daemon/formats/openai-chat/usage';
 import { UnsupportedFieldError, type FormatCodec, type TargetInfo } from '../../daemon/formats/types';
 import { ProviderError } from '../../daemon/providers/types';
+import { expectFormatError, expectRefusal as refused } from './helpers/formats';
 
 const OPENAI: TargetInfo = { provider: 'openai', providerType: 'openai', model: 'gpt-4o-2024-08-06' };
 const LOCAL: TargetInfo = { provider: 'local', providerType: 'openai-compatible', model: 'qwen3:8b' };
@@ -24,24 +25,7 @@ const ctx = { id: 'chatcmpl-sy1', model: 'gpt-4o-2024-08-06', created: 170000000
 const parse = (body: Record<string, unknown>) => codec.parseRequest(body).request;
 const withUser = (extra: Record<string, unknown>) => ({ model: 'm', messages: [{ role: 'user', content: 'x' }], ...extra });
 
-function expectFormatError(fn: () => unknown, param: string, message?: RegExp) {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof RequestFormatError, `expected RequestFormatError, got ${String(err)}`);
-    assert.equal(err.param, param);
-    assert.equal(err.status, 400);
-    if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
-function expectUnsupported(fn: () => unknown, field: string, target: RegExp = /openai/) {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof UnsupportedFieldError, `expected UnsupportedFieldError, got ${String(err)}`);
-    assert.equal(err.field, field);
-    assert.match(err.message, target);
-    return true;
-  });
-}
 
 /** An OpenAI SDK client whose every request is answered with `body` (our encoder's bytes). */
 function sdkAnswering(body: string | object, init: ResponseInit = {}): OpenAI {
@@ -54,6 +38,8 @@ function sdkAnswering(body: string | object, init: ResponseInit = {}): OpenAI {
     fetch: async () => new Response(text, { status: 200, ...init, headers: { 'content-type': contentType, ...(init.headers as object) } }),
   });
 }
+
+const expectUnsupported = (fn: () => unknown, field: string, target: RegExp = /openai/) => refused(fn, field, target);
 
 describe('caller bodies → canonical', () => {
   test('system and developer messages form the system prompt in order, as parts; text parts stay apart', () => {

@@ -18,6 +18,7 @@ import { MINIMAL_BODY, REQUEST_FIELDS, type ResponsesFieldRule } from '../../dae
 import { encryptedFor } from '../../daemon/formats/openai-responses/reasoning';
 import { UnsupportedFieldError, type EncodeContext, type FormatCodec, type SSEMessage, type TargetInfo } from '../../daemon/formats/types';
 import { ProviderError } from '../../daemon/providers/types';
+import { expectFormatError, expectRefusal } from './helpers/formats';
 
 const OPENAI: TargetInfo = { provider: 'openai', providerType: 'openai', model: 'gpt-4.1-2025-04-14' };
 const COMPATIBLE: TargetInfo = { provider: 'local', providerType: 'openai-compatible', model: 'qwen3' };
@@ -27,26 +28,7 @@ const PDF = 'JVBERi0xLjQKJcfsj6IKMSAwIG9iago8PD4+CmVuZG9iagp0cmFpbGVyCjw8Pj4KJSV
 
 const parse = (body: Record<string, unknown>) => codec.parseRequest({ model: 'switchyard/auto', ...body }).request;
 
-function expectFormatError(fn: () => unknown, param: string, message?: RegExp) {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof RequestFormatError, `expected RequestFormatError, got ${String(err)}`);
-    assert.equal(err.param, param);
-    assert.equal(err.status, 400);
-    if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
-function expectRefusal(fn: () => unknown, field: string | RegExp, message?: RegExp) {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof UnsupportedFieldError, `expected UnsupportedFieldError, got ${String(err)}`);
-    if (typeof field === 'string') assert.equal(err.field, field);
-    else assert.match(err.field, field);
-    assert.equal(err.status, 400);
-    if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
 /** SSE text → messages, as readSSE gives them to decoders. */
 function sseMessages(text: string): SSEMessage[] {
@@ -849,7 +831,7 @@ describe('errors', () => {
       status: 400, message: 'Too long', type: 'invalid_request_error', code: 'context_length_exceeded', param: 'input',
     });
     assert.deepEqual(codec.decodeError(502, 'Bad gateway'), { status: 502, message: 'Bad gateway', type: 'server_error', code: null, param: null });
-    assert.deepEqual(codec.decodeError(503, undefined), { status: 503, message: 'upstream answered 503', type: 'server_error', code: null, param: null });
+    assert.deepEqual(codec.decodeError(503, undefined), { status: 503, message: 'the upstream answered HTTP 503', type: 'server_error', code: null, param: null });
   });
 
   test('encodeError translates Anthropic-only types by status and keeps OpenAI\'s', () => {
