@@ -10,7 +10,6 @@ import { before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import type { CanonicalRequest, CanonicalResponse, StreamEvent, WireFormat } from '../../shared/canonical';
 import { MAX_OUTPUT_TOKENS } from '../../shared/config';
-import { RequestFormatError } from '../../daemon/formats/common';
 import { codec } from '../../daemon/formats/openai-chat/index';
 import { MINIMAL_BODY, REQUEST_FIELDS } from '../../daemon/formats/openai-chat/fields';
 import { finishFromOpenAI, finishToOpenAI, usageFromOpenAI, usageToOpenAI } from '../../daemon/formats/openai-chat/usage';

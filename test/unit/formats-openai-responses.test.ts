@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import type { CanonicalRequest, CanonicalResponse, StreamEvent, WireFormat } from '../../shared/canonical';
-import { RequestFormatError } from '../../daemon/formats/common';
 import { codec } from '../../daemon/formats/openai-responses/index';
 import { MINIMAL_BODY, REQUEST_FIELDS, type ResponsesFieldRule } from '../../daemon/formats/openai-responses/fields';
 import { encryptedFor } from '../../daemon/formats/openai-responses/reasoning';
