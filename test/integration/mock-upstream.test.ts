@@ -335,8 +335,10 @@ describe('connection faults', { timeout: 20_000 }, () => {
     await rejects(oa.chat.completions.create({ model: 'gpt-4o', messages: userMsgs }, { timeout: 150 }), OpenAI.APIConnectionTimeoutError);
     assert.ok(performance.now() - t0 >= 140);
     const ac = new AbortController();
-    setTimeout(() => ac.abort(), 50);
+    // Given up once the mock holds the request (a fixed delay can fire before a loaded machine has sent it).
+    const received = setInterval(() => { if (mock.count() === 2) { clearInterval(received); ac.abort(); } }, 5);
     await rejects(an.messages.create({ model: 'c', max_tokens: 10, messages: userMsgs, stream: true }, { signal: ac.signal }), Anthropic.APIUserAbortError);
+    clearInterval(received);
     assert.equal(mock.count(), 2);
   });
 
