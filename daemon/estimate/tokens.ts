@@ -32,8 +32,8 @@ import { TextCountCache, detached, textKey } from './textCountCache';
 
 /** Pieces longer than this are counted in chunks of this size (see the header). */
 export const LONG_PIECE = 256;
-/** Pieces up to this length are remembered in the piece cache. */
-const MAX_CACHED_PIECE = 40;
+/** Pieces up to this length are remembered in the piece cache (and in ranks.ts's on the main thread). */
+export const MAX_CACHED_PIECE = 40;
 /** Most new pieces remembered per count, so that one huge text of unique pieces cannot flush the piece cache. */
 const LEARN_PER_CALL = 4096;
 /** Lowest token ids seeded into the piece cache when an encoder is created (see seedPieces). */
@@ -47,7 +47,7 @@ const MERGE_GAP = 4;
 /** Loaded on first use so that commands which never count tokens do not pay for the WASM module. */
 let tiktokenModule: typeof import('tiktoken') | undefined;
 const encoders = new Map<Encoding, Tiktoken>();
-function normalizeEncoding(encoding: Encoding): Encoding {
+export function normalizeEncoding(encoding: Encoding): Encoding {
   return encoding === 'cl100k_base' ? 'cl100k_base' : 'o200k_base';
 }
 
@@ -73,6 +73,18 @@ export function warmTokenizer(encoding: Encoding): void {
   encoderFor(normalizeEncoding(encoding));
 }
 
+/** The bytes of token `rank` of `encoding`, or null past its last ordinary token (ranks.ts builds a table of them). */
+export function tokenBytesOf(encoding: Encoding): (rank: number) => Uint8Array | null {
+  const enc = encoderFor(normalizeEncoding(encoding));
+  return (rank) => {
+    try {
+      return enc.decode_single_token_bytes(rank);
+    } catch {
+      return null;
+    }
+  };
+}
+
 /** tiktoken's own count, no caches, no guard (reference for tests and benchmarks; quadratic on long runs). */
 export function countTokensDirect(text: string, encoding: Encoding): number {
   return text ? encoderFor(normalizeEncoding(encoding)).encode_ordinary(text).length : 0;
@@ -89,7 +101,8 @@ const NOT_S = `[^${WS}]`;
 const SYMBOL = `[^${WS}\\p{L}\\p{N}]`;
 const CONTRACTION = "'(?:[sSſ]|[tT]|[rR][eE]|[vV][eE]|[mM]|[lL][lL]|[dD])";
 
-const PATTERNS: Record<Encoding, RegExp> = {
+/** The split of each encoding; global regexes, so another user (ranks.ts) makes its own copy for its `lastIndex`. */
+export const PATTERNS: Record<Encoding, RegExp> = {
   o200k_base: new RegExp(
     [
       `[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?:${CONTRACTION})?`,
