@@ -55,7 +55,11 @@ export function buildRankTable(tokenBytes: (rank: number) => Uint8Array | null):
 const MAX_PIECE_BYTES = 3 * LONG_PIECE;
 const NO_RANK = 0x7fffffff;
 
-/** Counts text as tokens.ts does, from a RankTable; remembers the counts of short pieces it has seen (bounded). */
+/**
+ * Counts text as tokens.ts does, from a RankTable. The split runs sticky (each piece starts where the last ended:
+ * `test`, half the time of `exec` and its match objects); the count of each short piece is remembered by its text
+ * (bounded: two generations of `maxPerGeneration`), which is faster than the table for the pieces seen before.
+ */
 export class RankCounter {
   private readonly re: RegExp;
   private readonly buf = new Uint8Array(MAX_PIECE_BYTES);
@@ -66,8 +70,7 @@ export class RankCounter {
 
   /** @param encoding a normalized encoding: the table's */
   constructor(encoding: Encoding, private readonly table: RankTable, private readonly maxPerGeneration = 16_384) {
-    const pattern = PATTERNS[encoding];
-    this.re = new RegExp(pattern.source, pattern.flags); // its own lastIndex
+    this.re = new RegExp(PATTERNS[encoding].source, 'uy');
   }
 
   /** The table's memory, to transfer away (this counter is unusable after). */
@@ -78,14 +81,22 @@ export class RankCounter {
 
   /** Tokens in `text` (special-token text counted as plain text), equal to tokens.ts `countTokens`. */
   count(text: string): number {
-    const re = this.re;
-    re.lastIndex = 0;
     let total = 0;
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      const piece = m[0];
-      total += piece.length > LONG_PIECE ? this.countLong(piece) : this.countPiece(piece);
+    for (let pos = 0; pos < text.length; ) {
+      const end = this.pieceEnd(text, pos);
+      total += end - pos > LONG_PIECE ? this.countLong(text.slice(pos, end)) : this.countPiece(text, pos, end);
+      pos = end;
     }
     return total;
+  }
+
+  /** Where the piece starting at `pos` ends. */
+  private pieceEnd(text: string, pos: number): number {
+    const re = this.re;
+    re.lastIndex = pos;
+    // The pattern matches at every position (it covers every code point): a failure would be a bug in it.
+    if (!re.test(text)) throw new Error(`the ${this.re.source.length}-character split pattern matched nothing at ${pos}`);
+    return re.lastIndex;
   }
 
   /** As tokens.ts countLongPiece: LONG_PIECE-unit chunks (surrogate pairs kept whole), each split and counted. */
@@ -100,7 +111,13 @@ export class RankCounter {
       const chunk = piece.slice(i, end);
       if (chunk !== prevChunk) {
         prevChunk = chunk;
-        prevCount = this.countChunk(chunk);
+        prevCount = 0;
+        // tiktoken's encode_ordinary on the chunk: its own split (every piece of it is short), then each piece.
+        for (let at = 0; at < chunk.length; ) {
+          const to = this.pieceEnd(chunk, at);
+          prevCount += this.countPiece(chunk, at, to);
+          at = to;
+        }
       }
       total += prevCount;
       i = end;
@@ -108,19 +125,16 @@ export class RankCounter {
     return total;
   }
 
-  /** tiktoken's encode_ordinary on a chunk: its own split (its pieces are all short), then each piece. */
-  private countChunk(chunk: string): number {
-    const re = new RegExp(this.re.source, this.re.flags);
-    let n = 0;
-    for (let m = re.exec(chunk); m !== null; m = re.exec(chunk)) n += this.countPiece(m[0]);
-    return n;
-  }
-
-  private countPiece(piece: string): number {
+  /** The piece `text[from..to)`: remembered, else one token if the vocabulary has it, else its merges. */
+  private countPiece(text: string, from: number, to: number): number {
+    const piece = text.slice(from, to);
     let c = this.young.get(piece);
     if (c !== undefined) return c;
     c = this.old.get(piece);
-    if (c === undefined) c = this.merge(this.utf8(piece));
+    if (c === undefined) {
+      const n = this.utf8(text, from, to);
+      c = n === 1 || this.rank(0, n) !== NO_RANK ? 1 : this.merge(n);
+    }
     if (piece.length > MAX_CACHED_PIECE) return c;
     if (this.young.size >= this.maxPerGeneration) {
       this.old = this.young;
@@ -130,16 +144,16 @@ export class RankCounter {
     return c;
   }
 
-  /** The piece's UTF-8 bytes into `buf` (a lone surrogate as U+FFFD, as tiktoken receives it); their length. */
-  private utf8(s: string): number {
+  /** `s[from..to)` as UTF-8 into `buf` (a lone surrogate as U+FFFD, as tiktoken receives it); the byte count. */
+  private utf8(s: string, from: number, to: number): number {
     const b = this.buf;
     let n = 0;
-    for (let i = 0; i < s.length; i++) {
+    for (let i = from; i < to; i++) {
       let c = s.charCodeAt(i);
       if (c < 0x80) { b[n++] = c; continue; }
       if (c < 0x800) { b[n++] = 0xc0 | (c >> 6); b[n++] = 0x80 | (c & 63); continue; }
       if (c >= 0xd800 && c <= 0xdfff) {
-        const d = c <= 0xdbff && i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+        const d = c <= 0xdbff && i + 1 < to ? s.charCodeAt(i + 1) : 0;
         if (d >= 0xdc00 && d <= 0xdfff) {
           const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
           b[n++] = 0xf0 | (cp >> 18); b[n++] = 0x80 | ((cp >> 12) & 63); b[n++] = 0x80 | ((cp >> 6) & 63); b[n++] = 0x80 | (cp & 63);
@@ -170,9 +184,8 @@ export class RankCounter {
     }
   }
 
-  /** Tokens of the `n` bytes in `buf`: one if they are a token, else tiktoken's byte-pair merges. */
+  /** Tokens of the `n` bytes in `buf`, not themselves a token: tiktoken's byte-pair merges. */
   private merge(n: number): number {
-    if (n <= 1 || this.rank(0, n) !== NO_RANK) return 1;
     const starts = this.starts, ranks = this.pairRanks;
     // Part i spans starts[i] .. starts[i + 1]; ranks[i] is the rank of parts i and i + 1 merged.
     let parts = n;
