@@ -1,8 +1,9 @@
 /**
  * The peer gateway: Portkey's open-source AI gateway (`@portkey-ai/gateway`, Node build), installed on demand into
  * a cache folder, started on loopback and routed by its conditional-routing config (`x-portkey-config`) to the
- * same mock upstream through `custom_host`. The proxy bench (bench/proxy.ts) measures it side by side with the
- * direct path and Switchyard; run alone, this file prints the Portkey comparison table.
+ * same mock upstream through `custom_host` — its OpenAI API, or its Anthropic one with Portkey translating. The
+ * proxy and streaming benches measure it side by side with the direct paths and Switchyard (bench/paths.ts); run
+ * alone, this file prints the Portkey comparison table.
  *   node --import tsx bench/portkey.ts
  * If Portkey cannot be installed or started, the reason is reported and the other benches carry on.
  */
@@ -24,7 +25,7 @@ export interface Portkey {
   pid: number;
   version: string;
   child: Child;
-  /** Headers that route a request by conditional routing to the mock's OpenAI endpoint. */
+  /** Headers that route a request by conditional routing to the mock (its OpenAI or Anthropic endpoint). */
   headers: Record<string, string>;
   stop(): Promise<void>;
 }
@@ -86,15 +87,21 @@ net.Server.prototype.listen = function (...args) {
   return file;
 }
 
+/** Which of the mock's APIs Portkey is routed to: OpenAI chat (same format as the caller) or Anthropic messages (translated). */
+export type PortkeyUpstream = 'openai' | 'anthropic';
+
 /**
  * Conditional routing as close to the default Switchyard rules as Portkey's query language allows (it sees
  * request metadata and params, not the prompt text or a token count): classification and urgent requests to the
- * fast model, everything else to the standard one — both at the mock upstream.
+ * fast model, everything else to the standard one — both at the mock upstream, in its OpenAI API or (`anthropic`:
+ * Portkey translates the OpenAI chat request and answer) its Anthropic one.
  */
-export function portkeyConfig(mockOpenAIBaseURL: string): Record<string, unknown> {
-  const target = (name: string, model: string) => ({
-    name, provider: 'openai', api_key: TEST_KEYS.OPENAI_API_KEY, custom_host: mockOpenAIBaseURL, override_params: { model },
-  });
+export function portkeyConfig(mock: { openaiBaseURL: string; anthropicBaseURL: string }, upstream: PortkeyUpstream = 'openai'): Record<string, unknown> {
+  const target = (name: string, model: string) => (upstream === 'openai'
+    ? { name, provider: 'openai', api_key: TEST_KEYS.OPENAI_API_KEY, custom_host: mock.openaiBaseURL, override_params: { model } }
+    // Portkey's Anthropic provider appends /messages to a base URL that includes /v1.
+    : { name, provider: 'anthropic', api_key: TEST_KEYS.ANTHROPIC_API_KEY, custom_host: `${mock.anthropicBaseURL}/v1`, override_params: { model } });
+  const [fast, standard] = upstream === 'openai' ? ['gpt-4o-mini-2024-07-18', 'gpt-4o-2024-08-06'] : ['claude-3-5-haiku-20241022', 'claude-3-5-sonnet-20241022'];
   return {
     strategy: {
       mode: 'conditional',
@@ -105,12 +112,12 @@ export function portkeyConfig(mockOpenAIBaseURL: string): Record<string, unknown
       ],
       default: 'standard',
     },
-    targets: [target('fast', 'gpt-4o-mini-2024-07-18'), target('standard', 'gpt-4o-2024-08-06')],
+    targets: [target('fast', fast), target('standard', standard)],
   };
 }
 
-/** Installs (if needed) and starts the gateway; resolves once it answers on loopback. */
-export async function startPortkey(mock: { openaiBaseURL: string }): Promise<Portkey> {
+/** Installs (if needed) and starts the gateway routed to `upstream`; resolves once a routed request is answered. */
+export async function startPortkey(mock: { openaiBaseURL: string; anthropicBaseURL: string }, upstream: PortkeyUpstream = 'openai'): Promise<Portkey> {
   const { dir, version } = await ensurePortkey();
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { bin?: string | Record<string, string> };
   const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin ? Object.values(pkg.bin)[0] : 'build/start-server.js';
@@ -136,7 +143,7 @@ process.stdout.write('\\n' + JSON.stringify({ ready: true, port }) + '\\n');
   // One real request through the route, so a broken config fails here with its reason, not in the middle of a bench.
   const headers = {
     authorization: `Bearer ${TEST_KEYS.OPENAI_API_KEY}`,
-    'x-portkey-config': JSON.stringify(portkeyConfig(mock.openaiBaseURL)),
+    'x-portkey-config': JSON.stringify(portkeyConfig(mock, upstream)),
   };
   let last = '';
   for (let i = 0; i < 20; i++) {

@@ -35,34 +35,53 @@ process on an esbuild bundle built like dist/daemon.js. The last row checks the 
 condition matched on its own (bench/scanCheck.ts).`,
   tokens: `bench/tokens.ts (unchanged): tiktoken o200k_base counting speed for new text at 1 KB … 1 MB (warm daemon, caches
 empty, tiktoken alone), the cached recount, and the full estimate of a ~4,000-token prompt for four candidates.`,
-  proxy: `dist/mock-upstream.js and dist/daemon.js (the built-in default rules, both providers pointed at the mock;
-\`model: "switchyard/auto"\`, routed by the default rule to gpt-4o at the mock) as child processes, the client in the
-bench process, all on 127.0.0.1. Every request carries a new ~1 KB slice of real code (TypeScript's compiler), so
-nothing is ever a cache hit. **Sequential**: one keep-alive connection per target (node:http Agent, maxSockets 1);
-300 warm-up rounds, then 2,000 rounds of one request per target in a shuffled order, so the shared machine's noise
-lands on every target alike; time from the call to the last byte. Added = through − direct at each percentile.
-CPU per request = the proxy process's user + system time (/proc/<pid>/stat) over the sequential phase ÷ requests
-(all its threads). **Under load**: autocannon, 16 and 64 connections, pipelining 1, each target in turn for 4 s,
-twice (A B C C B A), with a new body per request; requests/s averaged over both runs, latency percentiles over
-every 2xx response's own time (autocannon's histogram has whole-millisecond buckets), errors = errors + timeouts +
-non-2xx. The load generator shares the 2 cores with the mock and the proxy: through-proxy throughput is
+  proxy: `Seven paths side by side in one run (bench/paths.ts), each proxy in its own process, the client in the bench
+process, all on 127.0.0.1, against dist/mock-upstream.js: **direct** to the mock's OpenAI chat API and **direct to
+Anthropic** (its messages API: the same request in that format); **passthrough** — an OpenAI chat body to
+dist/daemon.js with \`model: "switchyard/auto"\`, routed by the built-in default rules to gpt-4o at the mock (same
+format: the body goes on with only \`model\` replaced, the answer's bytes come back); **translated** — the same body
+with \`model: "sonnet"\` (a model the caller names), so a second daemon translates it to Anthropic messages and the
+answer back; a **bare node:http relay** (bench/relay.ts: read the body, forward it, relay the answer — the floor
+any Node proxy pays here for two more HTTP hops); **Portkey** both ways (its own section). Each path is checked once
+before measuring (the mock's record of the API and model it reached). Every request carries a new ~1 KB slice of
+real code (TypeScript's compiler), so nothing is ever a cache hit. **JIT warm-up**: each proxy first serves 3,000
+requests on 4 connections (V8 keeps optimising a daemon's code for its first ~3,000 requests; those compile jobs
+cost ≈0.5 ms of CPU per request at first: measured with \`--trace-opt\`, bench/util.ts warmUp). **Sequential**:
+one keep-alive connection per path (node:http Agent, maxSockets 1); 300 warm-up rounds, then 2,000 rounds of one
+request per path in a shuffled order, so the shared machine's noise lands on every path alike; time from the call to
+the last byte. Added = through − its direct path at each percentile (translated paths against direct to
+Anthropic). CPU per request = the proxy process's user + system time (/proc/<pid>/stat) over the sequential phase ÷
+requests, all its threads, and for Switchyard split by thread (/proc/<pid>/task: the main thread, V8's helper
+threads started with the process — GC, compilers —, and threads started later — the tokenizer worker). With seven
+processes taking turns, each request finds its proxy's caches cold. **Alone**: then each proxy serves 1,000
+requests back to back on one connection — its own CPU per request, the number the CPU bar is judged on (taking
+turns, the same work costs more). **Under load**: autocannon, 16 and 64
+connections, pipelining 1, each path in turn for 4 s, twice (A B C … C B A), a new body per request; requests/s
+averaged over both runs, latency percentiles over every 2xx response's own time (autocannon's histogram has
+whole-millisecond buckets), errors = errors + timeouts + non-2xx, and the proxy's CPU per request during the runs (a
+busy process: caches hot). The load generator shares the 2 cores with the mock and the proxy: throughput is
 CPU-bound by all three.`,
   portkey: `\`@portkey-ai/gateway\` (pinned version, installed on demand with npm into ~/.cache/switchyard-bench/portkey;
 \`--ignore-scripts\`), started with its own \`build/start-server.js --headless\` under a preload that binds it to
-127.0.0.1 (it has no host option and would listen on every interface), NODE_ENV=production. Routed by its
-conditional-routing config in the \`x-portkey-config\` header (metadata-based conditions mirroring the default rules;
-default → the "standard" target = gpt-4o) to the same mock through \`custom_host\`. Measured in the same rounds and
-load runs as the proxy table: every ratio is Switchyard ÷ Portkey (below 1× = Switchyard is faster / cheaper for
-times and CPU; above 1× = more requests/s).`,
-  streaming: `The mock upstream emits a 50-delta answer, one content delta every 2 ms (\`--deltas 50 --delta-delay-ms 2\`).
-300 undelayed streams per target first (JIT warm-up), then 5 warm-up and 60 measured runs per target,
-interleaved, one keep-alive connection each; the client timestamps every SSE
-content delta as its read arrives. "Added" = through − direct at each percentile (so a noisy direct P99 can make
-the added P99 smaller than the added P50). The first *content delta* is compared (the direct stream's first bytes are the
-mock's headers and role chunk, sent before any content; the daemon sends its headers with the first content delta,
-its commit point for fallback). A proxy that holds deltas back shows it in one of two ways, both counted through
-vs direct: deltas "glued" into the same read as the previous one (buffering), or a late delta followed at once by
-the next (a gap > 3 ms then one < 1 ms: catching up). The gap P99 is also shown, but on a shared machine it
+127.0.0.1 (it has no host option and would listen on every interface), NODE_ENV=production, JIT-warmed like the
+daemons. Two gateways: one routed by its conditional-routing config (\`x-portkey-config\`; metadata-based
+conditions mirroring the default rules; default → the "standard" target) to the mock's OpenAI API (gpt-4o: same
+format), one to its Anthropic API (Claude 3.5 Sonnet: Portkey translates the OpenAI chat request and the answer)
+through \`custom_host\`. Measured in the same rounds and load runs as the proxy table: every ratio is Switchyard ÷
+Portkey (below 1× = Switchyard is faster / cheaper for times and CPU; above 1× = more requests/s). Portkey 1.15.2
+answers every *stream* with HTTP 500 on Node (\`TypeError: immutable\`: it appends its headers to the upstream
+fetch Response's, which Node's fetch makes immutable), so it has no streaming rows.`,
+  streaming: `The paths of the proxy table (bench/paths.ts; Portkey's streams fail, see above), streaming: the mock
+upstream emits a 50-delta answer, one content delta every 2 ms (\`--deltas 50 --delta-delay-ms 2\`), as OpenAI chunks
+or Anthropic events; through Switchyard the passthrough relays the upstream's frames and the translated path turns
+Anthropic events into OpenAI chunks. 300 undelayed streams per path first (JIT warm-up), then 5 warm-up and 60
+measured runs per path, interleaved, one keep-alive connection each; the client timestamps every SSE content delta
+as its read arrives. "Added" = through − its direct path at each percentile (so a noisy direct P99 can make the
+added P99 smaller than the added P50). The first *content delta* is compared (the direct stream's first bytes are
+the mock's headers and role chunk, sent before any content; the daemon sends its headers with the first content
+delta, its commit point for fallback). A proxy that holds deltas back shows it in one of two ways, both counted
+through vs direct: deltas "glued" into the same read as the previous one (buffering), or a late delta followed at
+once by the next (a gap > 3 ms then one < 1 ms: catching up). The gap P99 is also shown, but on a shared machine it
 mostly measures scheduling jitter.`,
   daemon: `Start-up: \`node dist/daemon.js --port 0 --rules FILE\` with a fresh SWITCHYARD_HOME each time, started as the
 extension starts it (shared/daemonProcess.ts: \`--max-semi-space-size=1\`, \`MALLOC_ARENA_MAX=2\`), spawn → the
@@ -99,14 +118,19 @@ function headline(parts: Part[]): Row[] {
   };
   return [
     pick('decision', 'decide(), ', 'Routing decision, 50 rules, 8 realistic requests mixed: P50 / P99'),
-    pick('proxy', 'added by Switchyard at P50', 'Added latency, non-streaming, P50 (through − direct, loopback mock)'),
-    pick('proxy', 'added by Switchyard at P99', 'Added latency, non-streaming, P99'),
-    pick('proxy', 'Switchyard daemon CPU time per request', 'Daemon CPU per proxied request'),
-    pick('proxy', 'throughput at 16 connections', 'Throughput at 16 connections vs Portkey gateway'),
-    pick('portkey', 'sequential P50: Switchyard ÷ Portkey', 'Sequential latency P50, Switchyard ÷ Portkey'),
-    pick('streaming', 'added to the first content delta', 'Streaming: added to the first token (through − direct, per percentile)'),
-    pick('streaming', 'deltas held back after the first: deltas glued', 'Streaming: deltas glued into one read (held back), direct → through'),
-    pick('streaming', 'deltas held back after the first: a gap', 'Streaming: late deltas followed by a catch-up, direct → through'),
+    pick('proxy', 'passthrough: added at P50', 'Passthrough (OpenAI → OpenAI): added latency P50 (through − direct, loopback mock)'),
+    pick('proxy', 'passthrough: added at P99', 'Passthrough: added latency P99'),
+    pick('proxy', 'passthrough: Switchyard daemon CPU time per request', 'Passthrough: daemon CPU per request (alone; taking turns with six other paths)'),
+    pick('proxy', 'passthrough: throughput at 16 connections', 'Passthrough: throughput at 16 connections vs Portkey (same format)'),
+    pick('proxy', 'translated (OpenAI chat → Anthropic): added', 'Translated (OpenAI chat → Anthropic): added latency P50 / P99 / mean'),
+    pick('proxy', 'translated: Switchyard daemon CPU', 'Translated: daemon CPU per request (alone; taking turns)'),
+    pick('proxy', 'the floor:', 'The floor, a bare node:http relay: added P50 / CPU per request'),
+    pick('portkey', 'same format: sequential P50', 'Same format, sequential latency P50 / P99, Switchyard ÷ Portkey'),
+    pick('portkey', 'OpenAI chat → Anthropic: sequential P50', 'Translated, sequential latency P50 / P99, Switchyard ÷ Portkey'),
+    pick('streaming', 'passthrough: added to the first content delta', 'Streaming passthrough: added to the first token (through − direct, per percentile)'),
+    pick('streaming', 'translated: added to the first content delta', 'Streaming translated: added to the first token (through − direct to Anthropic)'),
+    pick('streaming', 'passthrough: deltas held back after the first — glued', 'Streaming passthrough: deltas glued into one read (held back), direct → through'),
+    pick('streaming', 'passthrough: deltas held back after the first — a gap', 'Streaming passthrough: late deltas followed by a catch-up, direct → through'),
     pick('daemon', 'start-up: spawn → ready', 'Daemon start-up (spawn → ready), P50 / max'),
     pick('daemon', 'resident memory idle', 'Daemon resident memory, idle'),
     pick('daemon', '/health during', '/health P99 during a 30 MB explain (pings every 10 ms)'),
@@ -128,24 +152,34 @@ function barsSection(parts: Part[]): string {
 function profileSection(p: DaemonProfile | null, why: string): string {
   if (!p) return `_No profile: ${why}_\n`;
   return [
-    `The daemon ran under \`node --cpu-prof\` while ${fmt(p.requests)} sequential proxy requests went through it (after 200`,
-    'warm-up; start-up excluded). V8 samples wall-clock time on the main thread: `(idle)` is waiting on the network,',
-    'and on a loaded machine time spent descheduled is charged to whatever was running — notably to `writev`, the',
-    'socket write syscall. The CPU time row is from /proc and covers every thread (GC and compiler threads too).',
+    `The daemon ran under \`node --cpu-prof\` while ${fmt(p.requests)} sequential passthrough requests (the proxy table's:`,
+    'an OpenAI chat body, `switchyard/auto`, routed to gpt-4o at the mock) went through it, after 3,000 to warm the JIT',
+    'and 200 more; start-up and warm-up are outside the window. V8 samples wall-clock time on the main thread: `(idle)`',
+    'is waiting on the network, and on a loaded machine time spent descheduled is charged to whatever was running —',
+    'notably to `writev`, the socket write syscall (on loopback it also delivers the bytes to the other process). The',
+    'CPU rows are from /proc and cover every thread (GC and compiler threads, the tokenizer worker).',
     '',
+    formatTable('Time by calling area: Node\'s work (socket writes, the worker\'s postMessage, fsync…) charged to the code that asked for it', p.callerRows),
     formatTable('Self time by area (package or source folder of the bundle)', p.areaRows),
-    formatTable('Top functions by self time', p.rows),
+    formatTable('CPU by thread, and the top functions by self time', p.rows),
   ].join('\n');
 }
 
 const ANALYSIS = `### Where the time goes, and what was fixed
 
-Measured while building these benchmarks (numbers from the commit messages; each fix was measured with
-bench/ab.ts — direct, the old daemon and the new daemon side by side in one run — and all unit and integration
-tests passed after it):
+Measured while building these benchmarks (numbers from the commit messages; each fix was measured with two or more
+daemon builds side by side in one run — bench/ab.ts, or the same with the builds JIT-warmed first and under
+autocannon load — and all unit and integration tests passed after it). The rows of issue #12 come first; the
+machine's load moved between 2 and 9 during them, so each is a pair of builds measured together, and two runs of
+the same pair differ by up to ±15 %:
 
 | commit | fix | before → after |
 |---|---|---|
+| tokens: small new texts counted on the daemon's main thread (daemon/estimate/ranks.ts) | a new 1 KB prompt went to the tokenizer worker and back: two cross-thread wake-ups (≈60–140 µs each on this VM, measured with an empty worker) and ≈0.3 ms of tiktoken under Liftoff on the worker, on the critical path of every request. The worker now sends its vocabulary once as three typed arrays (≈4.3 MB for o200k_base, transferred, not copied), and the main thread counts texts of up to 8 Ki characters itself with tiktoken's algorithm in JavaScript — the same split, one token for a piece in the vocabulary, else the byte-pair merges, lowest rank first, leftmost on a tie — exact: test/unit/ranks.test.ts compares it with tiktoken on hostile and real text in both encodings. The arrays are allocated at their final size on the worker (growing them had raised glibc's mmap threshold, and the freed table then stayed in a malloc arena: +3–4 MB idle) and handed back to be freed with the worker when it idles. | JIT-warm, 2,000 sequential passthrough requests: daemon CPU 2.87 → 2.58 ms and 2.64 → 2.48 ms (two runs), added P50 2.73 → 2.39 ms and 2.42 → 2.21 ms; 16 connections 394 → 473 and 356 → 396 req/s; RSS idle 78.6 → 77.9 MB, busy 126 → 131 MB (three runs each) |
+| tokens: the split runs sticky, counts remembered by piece text | \`RegExp#test\` with the sticky flag finds each piece's end in half the time of \`exec\` and its match objects (pieces are contiguous: each starts where the last ended); a piece's count is remembered by its text, the table is read only for pieces not seen before | 1.1 KB of code: 61–63 → 47–52 µs (same process, alternating); daemon CPU 2.10 → 2.02 ms, 16 connections 315 → 339 req/s |
+| tried, not kept: piece counts on the main thread learned from the worker | split a new text on the main thread and send the worker only the pieces not seen before. A new 1 KB slice of code has 2–3 unseen pieces (identifiers) in 74 % of requests (34 % even with the vocabulary's 24 k most frequent whole-piece tokens as a seed), so the round trip stayed, and the split and map lookups on the main thread cost about what the worker saved | CPU 2.26 → 2.21 ms, 2.17 → 2.21 ms, 1.91 → 1.85 ms (three runs); under load 1.725 → 1.721 ms and 449 → 447 req/s: reverted, replaced by the row above |
+| server: the request URL parsed only when it has a query string | \`new URL(req.url)\` ran for every completion to look for \`?beta=true\` | ≈8 µs a request in the profile; below what a side-by-side run resolves |
+| bench: every proxy JIT-warm before it is measured (method, not a fix) | V8 keeps optimising the daemon's hot code for ~3,000 requests (\`--trace-opt\`: 125 optimisations in the first 500 requests, 8 in requests 3,500–4,000); the compile jobs run on its helper threads. The earlier tables measured after 300 requests, with a good part of that in them — for Portkey too (5.84 ms of CPU per request then, under 2 ms warm) | back to back, one daemon under \`--trace-opt\`: CPU per request 3.56 ms (requests 0–500) → 1.18 ms (3,500–4,000), the main thread 2.00 → 1.08 ms |
 | router: the trace is written when first read; routing uses an allocation-free first-match function | the 50-rule fall-through allocated ~4 KB per decision (a trace entry and a failure per rule); on this VM allocation is what made the tail (P98 at 4–5 × P50, a second mode at +10 µs); the rules compile to two generated functions tried in the same order — \`first\` (booleans only) for routing, \`explain\` for the trace, run on first read of \`trace\` with the same features | decide() 12 KB fall-through P99 17.7 → 4.9 µs; all scenarios P99 13.7 → 4.5 µs |
 | router: rules compiled into one generated function | as a tree of closures every condition was a megamorphic call (closures from one literal share their call feedback), ~80 ns a rule here; generated straight-line code has one target per call site, values passed in a constants array, never in the source | 50-rule fall-through P50 8.7 → ~2.5–4 µs |
 | router: every prompt condition in one RE2 set, read once per request beside the token count | each regex / substring condition scanned the prompt on its own (10 regexes and 9 substring lists: up to 19 scans of a 12 KB prompt per decision); one RE2JS \`RE2Set\` answers them all in one linear pass, in prepare.ts beside the token count, remembered for the send after a preview. Same answers: bench/scanCheck.ts. This replaced the regex fast path of the row below. | decide() 12 KB fall-through P50 411 → 13.5 µs; prompt read 12 KB ≈ 0.1–0.2 ms once per request |
@@ -155,32 +189,39 @@ tests passed after it):
 | dispatch: abort an attempt's controller only when it failed | after a success nothing upstream needs freeing, and the abort fired every SDK listener (two DOMExceptions each) | daemon CPU per request 2.58 → 2.45 ms (0.95×); added P50 1.97 → 1.87 ms |
 | router: compile conditions once; ANDs test cheap fields first | trace paths were built per decision, and \`all\`/implicit ANDs scanned the prompt even when a field test would fail; conditions now compile at load into checks ordered by cost (the trace still names a condition that failed) | decide() mean 108 → 82 µs; 9 KB explain P50 248 → 159 µs; SQL question P50 10.7 → 9.6 µs |
 
-**Non-streaming added latency (bars: added P50 ≤ 1.1 × direct P50, added P99 ≤ 0.5 ms).** A request through the
-daemon crosses two more Node HTTP stacks (the daemon's server and its upstream client) than a direct one, plus the
-work that is the product: parse and translate the body, count tokens (tiktoken WASM, ~0.1–0.4 ms for a new 1 KB
-prompt), decide (~0.06 ms at the time of that profile; now a few µs plus one prompt scan), build the upstream call in the OpenAI SDK, translate the answer back, and commit a ledger
-row before the last byte (design rule; ~0.2 ms, with occasional multi-millisecond WAL checkpoints that land in the
-P99). An instrumented build (per-request timestamps inside the daemon, 2,000 sequential requests) put the critical
-path at P50: read body 0.08 ms · parse + tokens 0.21 · decide 0.06 · upstream leg (SDK + transport + mock) 1.24 ·
-ledger 0.19 · send 0.08 — the direct round trip itself was ~0.4 ms, so the SDK and its transport are about two
-thirds of what Switchyard adds. The rest is spread thin (see the profile: Node's http/stream internals are the
-largest area). The remaining large lever is calling the upstream with a plain keep-alive client instead of the official SDK
-on the non-streaming path (the stack mandates the SDKs, so it stays), then moving WAL checkpoints off the request
-path (daemon/ledger). In the runs made for this work (2 shared cores)
-these bars were missed by a wide margin; the bars table above says how this run did.
+**Where the rest goes (passthrough; bars: CPU ≤ 1 ms a request, added P50 ≤ 0.5 ms, added first token ≤ 1 ms,
+≥ 3× Portkey's requests/s at 16 connections).** First the floor: the bare node:http relay in the proxy table does
+nothing but the two extra HTTP hops, and on this machine that alone adds about 0.4 ms at P50 and costs a few hundred
+µs of CPU a request (its rows above) — most of it the kernel's loopback writes (\`writev\`, which on loopback also
+delivers the bytes to the other process) and Node's HTTP parsing and writing on two sockets. So the added-P50 bar
+is about what any Node proxy pays here, before it reads a byte of the body. What Switchyard adds on top, by
+calling area in the profile above and by taking one cost out at a time (one-off daemon builds, not shipped: each
+JIT-warm, alone, 4 × 1,000 requests back to back, the builds interleaved in one run at load ≈3–4; the same tree
+measured 3.50 ms of CPU a request in that run):
 
-**Throughput vs Portkey (bar ≥ 10×).** Switchyard is cheaper and faster than Portkey's gateway on every row of
-the peer table (about 0.7× its CPU time per request, ~1.3× its requests/s under load), but not by 10×: both are
-Node HTTP proxies whose per-request cost is dominated by the same machinery (Node's http and stream internals on
-two hops, an upstream client, JSON in and out), and under load the load generator, the proxy and the mock share
-2 cores. A 10× margin over another Node gateway would need a proxy an order of magnitude cheaper than Node's own
-HTTP stack; Switchyard also does strictly more per request (tokens, a decision, a durable ledger row).
+| taken out | daemon CPU per request | where it is |
+|---|---:|---|
+| nothing (this tree) | 3.50 ms | |
+| the ledger row | 2.67 ms (−0.83) | daemon/ledger: the SQLite (WASM) insert — 18.8 \`pwrite64\` a request under strace — and a WAL checkpoint every ~37 requests, each with two fsyncs on the event loop. Written before the answer's last byte by design. |
+| WAL checkpoints only (autocheckpoint off, a PASSIVE checkpoint every second) | 3.17 ms (−0.33) | daemon/ledger: the same writes, checkpointed off the request path |
+| the OpenAI SDK (the same request straight through keepAliveFetch) | 2.91 ms (−0.59) | node_modules/openai: building the request (headers merged from five sources, a URL, an abort signal and a timer per request) and formatting its debug-log details whatever the log level. The SDKs are the stack's way to speak to providers (issue #12: "through the official SDK clients") |
+| \`--max-semi-space-size=1\` → 16 | 2.95 ms (−0.55) | shared/daemonProcess.ts: a 1 MB young generation (for the idle-memory bar) makes V8 scavenge every few requests and promote what a request still holds |
+| the tokenizer round trip (before the first row of the table: a fixed count instead) | −0.38 of 2.06 ms | now counted on the main thread: the row above |
 
-**Streaming first token (bar ≤ 1 ms).** The same work as a plain request happens before the upstream call, and
-on a 110 ms stream the daemon is cache-cold each time (other processes run in between). Instrumented build, warm
-JIT, P50: read body 0.16 ms · parse + tokens + decide 0.61 · SDK builds the call 0.48 · upstream headers and first
-chunk ~0.3 ms slower than the client's own. Deltas after the first are relayed as they arrive: none glued into
-one read, and the gap between deltas matches the direct stream's within the noise.
+Besides those: daemon/providers/keepAliveFetch.ts wraps each upstream answer in a WHATWG \`Response\` with a
+\`Headers\` object and a \`ReadableStream\` (≈0.2 ms a request under load, by calling area) because that is what the
+SDKs take from a \`fetch\`; the server's own response write is one \`writev\` (≈0.15 ms, kernel time, as in the
+relay); parsing the body into the canonical request, the routing shape and the conversation digest, the decision,
+the passthrough body, the dispatch and the engine's bookkeeping are each 10–60 µs. With the profile's shares, the
+CPU bar (1 ms, about twice the relay's) would need the ledger's checkpoints and most of its writes, the SDK's request
+building and the young-generation flag all out of the request path — none of them in the files this work could
+change (daemon/ledger, the SDK mandate, shared/daemonProcess.ts, daemon/providers/keepAliveFetch.ts). The same
+costs set the added P50 (each is also on the critical path) and the first token: a stream does the same work before
+its upstream call, then relays each upstream frame as it comes (none glued into a read with the next, the gaps
+between deltas the direct stream's within the noise). Throughput at 16 connections is CPU-bound on the daemon's main
+thread (1.8 of its 2.2 ms a request under load); the relay shows what the machine can do without that work, and
+Portkey — a Hono app on Node's fetch, doing no tokens, no decision and no durable row — is cheaper per request than
+the daemon once both are JIT-warm, so the 3× bar is missed in the other direction; the peer table has the ratios.
 
 **Decision time (bar P99 ≤ 10 µs).** Only the shortest prompts come near it (P99 ≈ 8–11 µs for 20–80-character
 prompts). Regex and substring conditions scan the prompt: what remains after the fix is linear in its length —
@@ -255,7 +296,7 @@ async function main(): Promise<void> {
     process.stderr.write('[bench] profiling the daemon on the proxy path…\n');
     try {
       profile = await profileDaemon(1_500);
-      printTable('Daemon CPU profile by area (proxy path)', profile.areaRows);
+      printTable('Daemon CPU profile by calling area (passthrough)', profile.callerRows);
     } catch (e) {
       profileWhy = `profiling failed: ${(e as Error).message}`;
     }
@@ -303,7 +344,7 @@ async function main(): Promise<void> {
       p.seconds ? `_${fmt(p.seconds, 1)} s; load average ${fmt(p.load[0], 1)} → ${fmt(p.load[1], 1)}._\n` : '',
       p.error ? `\`\`\`\n${p.error}\n\`\`\`\n` : '',
     ]),
-    '## Daemon CPU profile (proxy path)',
+    '## Daemon CPU profile (passthrough path)',
     '',
     profileSection(profile, profileWhy),
     ANALYSIS,
@@ -312,7 +353,7 @@ async function main(): Promise<void> {
     '- `npm run bench` — everything (builds first), this file included. `SWITCHYARD_BENCH_NO_PORTKEY=1` skips the peer',
     '  gateway, `SWITCHYARD_BENCH_NO_WRITE=1` only prints.',
     '- One part: `node --import tsx bench/<decision|tokens|proxy|portkey|streaming|daemon|ledger>.ts` (after `node scripts/build.mjs`).',
-    '- `node --import tsx bench/profile.ts [requests]` — the daemon profile above.',
+    '- `node --import tsx bench/profile.ts [requests] [model]` — the daemon profile above (`sonnet` profiles the translated path).',
     '- `node --import tsx bench/ab.ts OLD/daemon.js NEW/daemon.js [requests]` — two daemon builds side by side (how',
     '  every fix above was measured: `cp -r dist /tmp/dist-before`, change, `node scripts/build.mjs`, compare).',
     '- Checks behind the fixes: `bench/scanCheck.ts` (one-pass prompt scanner vs each condition alone), `bench/fetchCheck.ts`',

@@ -4,7 +4,7 @@
  * Everything is loopback only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -109,6 +109,37 @@ export function cpuMsOf(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+export interface ThreadTime {
+  tid: number;
+  /** When the thread started, in ms after its process did (from the start times in clock ticks). */
+  startedMs: number;
+  cpuMs: number;
+}
+
+/**
+ * CPU time of each thread of a process so far (/proc/<pid>/task/<tid>/stat: utime + stime, start time), so a
+ * cost can be told apart by thread: the main thread (tid = pid), V8's helper threads (GC, compilers: started with
+ * the process), threads started later (a worker thread, libuv's pool). Empty where unreadable (not Linux).
+ */
+export function threadTimes(pid: number): ThreadTime[] {
+  const out: ThreadTime[] = [];
+  const fields = (file: string) => { const st = readFileSync(file, 'utf8'); return st.slice(st.lastIndexOf(')') + 2).split(' '); };
+  try {
+    const processStart = Number(fields(`/proc/${pid}/stat`)[19]);
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const f = fields(`/proc/${pid}/task/${tid}/stat`);
+        out.push({ tid: Number(tid), startedMs: (Number(f[19]) - processStart) * 10, cpuMs: (Number(f[11]) + Number(f[12])) * 10 });
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+  } catch {
+    return [];
+  }
+  return out;
 }
 
 /** Load average over the last minute (0 where unknown): how busy the shared machine was during a run. */
@@ -219,7 +250,8 @@ export async function startSwitchyard(rulesText: string, opts: { nodeArgs?: stri
 export function keepAliveAgent(): Agent {
   return new Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1, keepAliveMsecs: 60_000 });
 }
-const freshAgent = () => new Agent({ keepAlive: false });
+/** A connection per request (set-up calls that must not share a socket with the measured ones). */
+export const freshAgent = () => new Agent({ keepAlive: false });
 
 export interface Timed { status: number; headers: IncomingHttpHeaders; body: string; ms: number }
 
@@ -244,6 +276,29 @@ export function post(url: string, body: unknown, headers: Record<string, string>
     req.end(payload);
   });
 }
+
+/**
+ * JIT warm-up: `n` requests over `connections` keep-alive connections, answers only checked for their status.
+ * V8 keeps optimising a daemon's hot code for its first ~3,000 requests (their compile jobs run on its helper
+ * threads, ≈0.5 ms of CPU per request at first), so per-request costs are measured after this.
+ */
+export async function warmUp(url: string, headers: Record<string, string>, body: (i: number) => string, n = JIT_WARMUP, connections = 4): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: connections }, async () => {
+    const agent = keepAliveAgent();
+    try {
+      while (next < n) {
+        const res = await post(url, body(next++), headers, agent);
+        if (res.status !== 200) throw new Error(`warm-up request to ${url} failed: HTTP ${res.status} ${res.body.slice(0, 200)}`);
+      }
+    } finally {
+      agent.destroy();
+    }
+  }));
+}
+
+/** Requests before a proxy's per-request costs are measured (see warmUp). */
+export const JIT_WARMUP = 3_000;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Request bodies
@@ -276,20 +331,34 @@ const ASKS = [
   'Summarise this in two sentences for a code review.',
 ];
 
+const SYSTEM_PROMPT = 'You are a careful senior engineer. Answer briefly, with code when code is asked for.';
+
+/** The i-th user message of a benchmark: an ask and a new ~1 KB slice of real code. */
+function userMessage(i: number, codeChars = 1000): string {
+  const text = corpus();
+  const at = (i * 7919 + 101) % Math.max(1, text.length - codeChars);
+  return `${ASKS[i % ASKS.length]}\n\n\`\`\`ts\n${text.slice(at, at + codeChars)}\n\`\`\``;
+}
+
 /**
  * The i-th chat request body of a benchmark: a system prompt and a user message holding a new ~1 KB slice of
  * real code, so no request is a cache hit anywhere (as with real traffic). Identical for every target.
  */
 export function chatBody(i: number, model: string, opts: { stream?: boolean; codeChars?: number } = {}): Record<string, unknown> {
-  const text = corpus();
-  const size = opts.codeChars ?? 1000;
-  const at = (i * 7919 + 101) % Math.max(1, text.length - size);
   return {
     model,
-    messages: [
-      { role: 'system', content: 'You are a careful senior engineer. Answer briefly, with code when code is asked for.' },
-      { role: 'user', content: `${ASKS[i % ASKS.length]}\n\n\`\`\`ts\n${text.slice(at, at + size)}\n\`\`\`` },
-    ],
+    messages: [{ role: 'system', content: SYSTEM_PROMPT }, { role: 'user', content: userMessage(i, opts.codeChars) }],
+    max_tokens: 256,
+    ...(opts.stream ? { stream: true } : {}),
+  };
+}
+
+/** The same request as `chatBody(i, …)` in the Anthropic messages format (the direct baseline of a translation). */
+export function anthropicBody(i: number, model: string, opts: { stream?: boolean; codeChars?: number } = {}): Record<string, unknown> {
+  return {
+    model,
+    system: SYSTEM_PROMPT,
+    messages: [{ role: 'user', content: userMessage(i, opts.codeChars) }],
     max_tokens: 256,
     ...(opts.stream ? { stream: true } : {}),
   };
