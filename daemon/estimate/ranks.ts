@@ -95,7 +95,7 @@ export class RankCounter {
     const re = this.re;
     re.lastIndex = pos;
     // The pattern matches at every position (it covers every code point): a failure would be a bug in it.
-    if (!re.test(text)) throw new Error(`the ${this.re.source.length}-character split pattern matched nothing at ${pos}`);
+    if (!re.test(text)) throw new Error(`the split pattern matched nothing at ${pos}`);
     return re.lastIndex;
   }
 

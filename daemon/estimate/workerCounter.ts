@@ -138,8 +138,13 @@ export class WorkerTokenCounter {
     for (const t of texts) chars += t.length;
     if (chars > MAIN_THREAD_CHARS) return null;
     this.lastActive = Date.now();
-    this.countedHere++;
-    return texts.map((t) => counter.count(t));
+    try {
+      const counts = texts.map((t) => counter.count(t));
+      this.countedHere++;
+      return counts;
+    } catch {
+      return null; // a split this counter cannot follow (never seen): the worker's handles anything
+    }
   }
 
   /** Ask the running worker for an encoding's vocabulary, once (its reply is handled in `start`). */

@@ -78,6 +78,9 @@ export async function completion(ctx: HttpContext, req: IncomingMessage, res: Se
       'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive',
       trailer: 'x-switchyard-cost-usd', ...decisionHeaders(decision, current, fallbacks, requestId),
     });
+    // The commit point delivers the held chunks and the first content in one turn: one socket write for all of it.
+    res.cork();
+    process.nextTick(() => res.uncork());
     // A translated stream keeps the upstream's id (msg_…, chatcmpl-…, resp_…) as a plain answer does.
     if (!passthrough) encoder = codec.streamEncoder({ id: leg.upstreamId?.() ?? requestId, model: current?.model ?? 'switchyard', created, inputTokens: decision?.inputTokens, includeUsage: canonical.includeUsage, request: canonical });
   };
