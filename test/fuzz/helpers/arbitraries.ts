@@ -53,7 +53,10 @@ const DEEP = '\u0000DEEP:';
  * rather than kilobytes of braces.
  */
 export const deepValue = (maxDepth: number, kinds: readonly string[] = ['array', 'object', 'proto']) =>
-  fc.tuple(fc.integer({ min: 1, max: maxDepth }), fc.constantFrom(...kinds)).map(([depth, kind]) => `${DEEP}${kind}:${depth}`);
+  fc.tuple(fc.integer({ min: 1, max: maxDepth }), fc.constantFrom(...kinds)).map(([depth, kind]) => nested(kind, depth));
+
+/** The marker toJsonText expands to a value nested `depth` levels deep (for a regression example, say). */
+export const nested = (kind: string, depth: number): string => `${DEEP}${kind}:${depth}`;
 
 function expandDeep(kind: string, depth: number): string {
   let open = '';

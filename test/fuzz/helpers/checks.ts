@@ -1,11 +1,14 @@
 /**
  * The invariants every reply must keep, as functions that throw an AssertionError naming what broke: HTTP
- * replies are JSON (or SSE when a stream was asked for) in the caller's error format, with no 5xx but
- * 502/503/504 caused by the upstream; WebSocket replies echo the id and carry a result or a coded error.
+ * replies are JSON (or SSE in the caller's wire format when a stream was asked for: helpers/wireChecks.ts) in the
+ * caller's error format, with no 5xx but an upstream's, and every refusal of Switchyard's own names its field;
+ * WebSocket replies echo the id and carry a result or a coded error.
  */
 import assert from 'node:assert/strict';
 import { ErrorCodes } from '../../../shared/protocol';
+import type { WireFormat } from '../../../shared/canonical';
 import type { Frame, HttpReply } from './harness';
+import { assertStreamOf } from './wireChecks';
 
 export type Format = 'openai' | 'anthropic';
 
@@ -22,8 +25,9 @@ export function assertErrorFormat(format: Format, body: any, r: HttpReply): void
 
 /**
  * A 5xx is allowed only when the upstream failed: relayed as the last upstream's own status (any 5xx, with
- * Switchyard's account beside the error naming that attempt), or as 502/503/504 (a fault this case, or attempts that
- * failed or met an open circuit).
+ * Switchyard's account beside the error naming that attempt), or as 502/503/504 (attempts that failed, or met an
+ * open circuit). The mock upstream fails only when this case injected a fault (`faulted`): without one, the only
+ * 5xx is a 503 for circuits earlier cases opened — an attempt that "failed" then failed inside the daemon.
  */
 export function assertNo5xxUnlessUpstream(r: HttpReply, body: any, faulted: boolean): void {
   if (r.status < 500) return;
@@ -31,57 +35,67 @@ export function assertNo5xxUnlessUpstream(r: HttpReply, body: any, faulted: bool
   if (relayed) {
     const last = (relayed.attempts as any[] | undefined)?.filter((a) => a.outcome !== 'skipped').at(-1);
     assert.ok(last?.outcome === 'failed' && last.status === r.status, `HTTP ${r.status} relayed, but the last attempt is ${JSON.stringify(last)}: ${show(r)}`);
+    assert.ok(faulted, `HTTP ${r.status} relayed from an upstream that was given no fault: ${show(r)}`);
     return;
   }
   assert.ok([502, 503, 504].includes(r.status), `HTTP ${r.status} (only 502/503/504 may come from upstream faults): ${show(r)}`);
-  const attempts: any[] | undefined = body?.error?.attempts;
-  const upstream = faulted || (Array.isArray(attempts) && attempts.length > 0 && attempts.every((a) => a.outcome === 'failed' || (a.outcome === 'skipped' && a.reason === 'circuit-open')));
-  assert.ok(upstream, `HTTP ${r.status} without an upstream fault behind it: ${show(r)}`);
+  const attempts: any[] = Array.isArray(body?.error?.attempts) ? body.error.attempts : [];
+  // Candidates skipped for other reasons (a capability, an unsupported field) may stand beside them.
+  const circuit = attempts.some((a) => a.outcome === 'skipped' && a.reason === 'circuit-open');
+  const failed = attempts.some((a) => a.outcome === 'failed');
+  const explained = faulted ? failed || circuit || attempts.length === 0 : circuit && !failed;
+  assert.ok(explained, `HTTP ${r.status} without an upstream fault behind it${faulted ? '' : ' (this case injected none)'}: ${show(r)}`);
 }
 
-/** Parses an SSE body into events (`event:` name, JSON or `[DONE]` data). */
-export function parseSse(text: string): { event?: string; data: string }[] {
-  const out: { event?: string; data: string }[] = [];
-  for (const block of text.split('\n\n')) {
-    if (!block.trim()) continue;
-    let event: string | undefined;
-    const data: string[] = [];
-    for (const line of block.split('\n')) {
-      if (line.startsWith('event:')) event = line.slice(6).trim();
-      else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
-      else if (line.startsWith(':')) continue;
-      else assert.fail(`an SSE line that is neither event:, data: nor a comment: ${JSON.stringify(line.slice(0, 200))}`);
-    }
-    assert.ok(data.length > 0, `an SSE event with no data: ${JSON.stringify(block.slice(0, 200))}`);
-    out.push({ event, data: data.join('\n') });
+/** Switchyard's account beside an upstream's error it relays (none on its own errors). */
+const relayedAccount = (body: any): unknown => (body?.type === 'error' ? body?.switchyard : body?.error?.switchyard);
+
+/** `messages[2].content[0]` → `messages`; `tools[1] (web_search)` → `tools`. */
+const rootOf = (path: string): string => path.split(/[.[ (]/)[0] ?? '';
+const namesWord = (message: string, word: string) => new RegExp(`(^|[^A-Za-z0-9_])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^A-Za-z0-9_]|$)`).test(message);
+
+/**
+ * A 400 of Switchyard's own (an upstream's relayed refusal speaks for itself) names what it refuses: its `param`
+ * (OpenAI shape) is a field of the request and appears in the message; a field that cannot be sent to a target is one
+ * the caller sent (`sentKeys`: the body's top-level keys); a request no candidate can serve names the capability or
+ * limit; anything else names a field of the format (`fields`), the request body or a routing header.
+ */
+export function assertRefusalNamesField(format: Format, r: HttpReply, body: any, sentKeys: readonly string[], fields: readonly string[]): void {
+  if (r.status !== 400 || relayedAccount(body)) return;
+  const message: string = body?.error?.message ?? '';
+  const known = new Set([...sentKeys, ...fields]);
+  const param = format === 'openai' ? body?.error?.param : undefined;
+  if (typeof param === 'string') {
+    assert.ok(known.has(rootOf(param)) || rootOf(param) === 'body', `a 400 whose param "${param}" is no field of the request: ${show(r)}`);
+    assert.ok(message.includes(param) || namesWord(message, rootOf(param)), `a 400 whose message does not name its param "${param}": ${show(r)}`);
+    return;
   }
-  return out;
-}
-
-/** A stream in the caller's format that ends explicitly: OpenAI `[DONE]` or an error chunk; Anthropic message_stop or an error event. */
-export function assertValidStream(format: Format, r: HttpReply): void {
-  const events = parseSse(r.body);
-  assert.ok(events.length > 0, `an empty stream: ${show(r)}`);
-  const last = events.at(-1)!;
-  for (const e of events) {
-    if (e.data === '[DONE]') { assert.equal(format, 'openai', 'an Anthropic stream carries [DONE]'); continue; }
-    let json: any;
-    assert.doesNotThrow(() => { json = JSON.parse(e.data); }, `SSE data that is not JSON: ${e.data.slice(0, 200)}`);
-    if (format === 'anthropic') assert.equal(e.event, json.type, `Anthropic SSE event name ${e.event} ≠ data.type ${json.type}`);
-    else assert.ok(json.object === 'chat.completion.chunk' || typeof json.error?.message === 'string', `not an OpenAI chunk: ${e.data.slice(0, 200)}`);
+  const unsupported = /^(?:no candidate can carry this request: )?(.+?) cannot be sent to /.exec(message);
+  if (unsupported) {
+    assert.ok(sentKeys.includes(rootOf(unsupported[1])), `a refusal of "${unsupported[1]}", which the caller did not send (it sent ${sentKeys.join(', ')}): ${show(r)}`);
+    return;
   }
-  if (format === 'openai') assert.ok(last.data === '[DONE]' || typeof JSON.parse(last.data).error?.message === 'string', `an OpenAI stream that ends without [DONE] or an error: ${r.body.slice(-300)}`);
-  else assert.ok(last.event === 'message_stop' || last.event === 'error', `an Anthropic stream that ends without message_stop or error: ${r.body.slice(-300)}`);
+  if (message.startsWith('no candidate can take this request: ')) {
+    assert.match(message, /capabilities\.\w+|maxOutputTokens|context window/, `a refusal for what the request asks that names no capability or limit: ${show(r)}`);
+    return;
+  }
+  assert.ok([...known, 'request body', 'body'].some((n) => namesWord(message, n)) || /x-switchyard-[a-z-]+/.test(message), `a 400 that names no field: ${show(r)}`);
 }
 
-/** Every HTTP reply: JSON (SSE only for a 200 to a stream request), errors in the caller's format, no unexplained 5xx. */
-export function assertHttpReply(format: Format, r: HttpReply, opts: { faulted: boolean; streamAsked: boolean; ms?: number }): any {
+/** The wire format whose streams a caller of this error format reads on the two original routes. */
+const chatOrMessages = (format: Format): WireFormat => (format === 'anthropic' ? 'anthropic' : 'openai-chat');
+
+/**
+ * Every HTTP reply: JSON (SSE only for a 200 to a stream request, valid in `wire`, the caller's wire format: chat or
+ * messages unless said), errors in the caller's format, no unexplained 5xx.
+ */
+export function assertHttpReply(format: Format, r: HttpReply, opts: { faulted: boolean; streamAsked: boolean; wire?: WireFormat }): any {
   assert.ok(r.status >= 200 && r.status < 600, `status ${r.status}`);
   const type = String(r.headers['content-type'] ?? '');
   if (type.startsWith('text/event-stream')) {
     assert.equal(r.status, 200, `an SSE reply with status ${r.status}`);
     assert.ok(opts.streamAsked, `an SSE reply to a request that did not ask for a stream: ${show(r)}`);
-    assertValidStream(format, r);
+    assertStreamOf(opts.wire ?? chatOrMessages(format), r);
     return undefined;
   }
   assert.ok(type.startsWith('application/json'), `content-type ${type}: ${show(r)}`);

@@ -4,23 +4,31 @@
  * smallest input that really kills it), plus a raw HTTP client and a raw WebSocket client that send exactly
  * the bytes a case holds.
  */
+import assert from 'node:assert/strict';
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { after, before } from 'node:test';
-import { startMockUpstream, type MockUpstream } from '../../fixtures/mock-upstream';
+import { startMockUpstream, type Fault, type MockUpstream } from '../../fixtures/mock-upstream';
+import { AGENT_MODELS } from './surface';
 import { toJsonText } from './arbitraries';
 import { mockRules, startDaemon, type RunningDaemon } from '../../integration/helpers/daemon';
 
 /** FUZZ_DIST points the suite at another build's dist/ (e.g. an older commit, to see what the suite finds there). */
 const ENTRY = process.env.FUZZ_DIST ? join(process.env.FUZZ_DIST, 'daemon.js') : undefined;
 
-/** The fuzz daemon's rules: the integration rules plus a tier outside Latin-1 that a rule and the `model` field reach. */
+/**
+ * The fuzz daemon's rules: the integration rules plus a tier outside Latin-1 that a rule and the `model` field reach,
+ * and what agent traffic needs to get past routing: a reasoning model per provider, an embedding model, and an
+ * OpenAI-compatible server (the third provider type the formats build for, and legacy completions' home).
+ */
 export function fuzzRules(mock: MockUpstream): string {
   const base = JSON.parse(mockRules(mock)) as Record<string, any>;
   return JSON.stringify({
     ...base,
-    tiers: { ...base.tiers, 快速: ['mini', 'haiku'] },
+    providers: { ...base.providers, local: { type: 'openai-compatible', baseURL: mock.openaiBaseURL } },
+    models: { ...base.models, ...AGENT_MODELS },
+    tiers: { ...base.tiers, 快速: ['mini', 'haiku'], reasoning: ['o3', 'sonnet4'], embeddings: ['embed'], local: ['local', 'mini'] },
     rules: [...base.rules, { name: 'unicode — 快速', if: { task: 'unicode' }, then: '快速' }],
     // Short cool-down: faults open circuits, and later cases should mostly reach the upstream again.
     fallback: { timeoutMs: 3000, maxRetryAfterMs: 50, circuit: { failures: 3, coolDownMs: 200 } },
@@ -39,6 +47,51 @@ export function useFuzzDaemon(): { readonly mock: MockUpstream; readonly daemon:
 }
 
 export interface HttpReply { status: number; headers: IncomingHttpHeaders; body: string; ms: number }
+
+/** Whether a body (JSON text) asked for a stream: only then may the reply be SSE. */
+export const streamAsked = (body: string): boolean => { try { return (JSON.parse(body) as { stream?: unknown })?.stream === true; } catch { return false; } };
+
+/** A case's upstream fault, if any, used once; the last case's faults, recordings and replies are forgotten first. */
+export function injectFault(mock: MockUpstream, fault: Fault | undefined): void {
+  mock.reset();
+  if (fault) mock.fail({ fault, times: 1 });
+}
+
+/**
+ * The ledger count the daemon reports, re-read after a restart (a new daemon has a new home) and after a case that
+ * failed before its count was checked (its row is not a later case's): so a shrunk case is judged on its own rows.
+ */
+export class LedgerTracker {
+  private rows = -1;
+  private crashes = -1;
+  private unchecked = false;
+  constructor(private readonly fuzz: { readonly daemon: FuzzDaemon }) {}
+  async sync(): Promise<void> {
+    const d = this.fuzz.daemon;
+    if (this.crashes !== d.crashes || this.rows < 0 || this.unchecked) { this.rows = await d.ledgerRows(); this.crashes = d.crashes; }
+    this.unchecked = true;
+  }
+  async expectGrowth(by: number, what: string): Promise<void> {
+    const now = await this.fuzz.daemon.ledgerRows();
+    if (now - this.rows !== by) {
+      // Which rows they are says which request wrote them (an earlier case's row written late, say).
+      const recent = await this.fuzz.daemon.ws.call('spend.recent', { limit: Math.min(5, Math.max(1, now - this.rows + 1)) });
+      const rows = (recent.result as any[] | undefined)?.map((row) => ({ id: row.id, model: row.model, status: row.status, error: String(row.error ?? '').slice(0, 120) }));
+      assert.fail(`the ledger grew by ${now - this.rows} rows after ${what}, expected ${by}; the newest rows: ${JSON.stringify(rows)}`);
+    }
+    this.rows = now;
+    this.unchecked = false;
+  }
+  /** One row for a reply with an x-switchyard-request-id, and it is the newest row (returned); none for any other reply. */
+  async expectRowFor(r: HttpReply, what: string): Promise<Record<string, any> | undefined> {
+    const id = r.headers['x-switchyard-request-id'];
+    await this.expectGrowth(id ? 1 : 0, `${what} → ${r.status} ${id ? `with request id ${String(id)}` : 'without a request id'}`);
+    if (!id) return undefined;
+    const recent = await this.fuzz.daemon.ws.call('spend.recent', { limit: 1 });
+    assert.equal(recent.result?.[0]?.id, id, `the newest ledger row is ${JSON.stringify(recent.result?.[0]?.id)}, not the request ${String(id)}`);
+    return recent.result[0];
+  }
+}
 
 export class DaemonCrashed extends Error {}
 
