@@ -128,7 +128,7 @@ export async function benchDaemon(opts: { starts?: number; ledger?: boolean } = 
 }
 
 /** Pings /health from a child process (so that building and sending 30 MB here cannot delay them) during one explain. */
-async function healthDuringExplain(url: string, port: number, token: string): Promise<{ p99: number; max: number; pings: number; explainMs: number }> {
+export async function healthDuringExplain(url: string, port: number, token: string): Promise<{ p99: number; max: number; pings: number; explainMs: number }> {
   const lines: string[] = [];
   for (let i = 0, size = 0; size < EXPLAIN_BYTES; i++) { const l = `line ${i.toString(36)}: const v${i} = compute(${(i * 7919) % 100003}, "${(i * 104729).toString(36)}");\n`; lines.push(l); size += l.length; }
   const body = Buffer.from(JSON.stringify({ model: 'switchyard/auto', messages: [{ role: 'user', content: lines.join('') }] }));

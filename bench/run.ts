@@ -120,10 +120,10 @@ function headline(parts: Part[]): Row[] {
     pick('decision', 'decide(), ', 'Routing decision, 50 rules, 8 realistic requests mixed: P50 / P99'),
     pick('proxy', 'passthrough: added at P50', 'Passthrough (OpenAI → OpenAI): added latency P50 (through − direct, loopback mock)'),
     pick('proxy', 'passthrough: added at P99', 'Passthrough: added latency P99'),
-    pick('proxy', 'passthrough: Switchyard daemon CPU time per request', 'Passthrough: daemon CPU per request (alone; taking turns with six other paths)'),
+    pick('proxy', 'passthrough: Switchyard daemon CPU time per request', 'Passthrough: daemon CPU per request, alone (JIT-warm, back to back)'),
     pick('proxy', 'passthrough: throughput at 16 connections', 'Passthrough: throughput at 16 connections vs Portkey (same format)'),
     pick('proxy', 'translated (OpenAI chat → Anthropic): added', 'Translated (OpenAI chat → Anthropic): added latency P50 / P99 / mean'),
-    pick('proxy', 'translated: Switchyard daemon CPU', 'Translated: daemon CPU per request (alone; taking turns)'),
+    pick('proxy', 'translated: Switchyard daemon CPU', 'Translated: daemon CPU per request, alone (taking turns)'),
     pick('proxy', 'the floor:', 'The floor, a bare node:http relay: added P50 / CPU per request'),
     pick('portkey', 'same format: sequential P50', 'Same format, sequential latency P50 / P99, Switchyard ÷ Portkey'),
     pick('portkey', 'OpenAI chat → Anthropic: sequential P50', 'Translated, sequential latency P50 / P99, Switchyard ÷ Portkey'),
@@ -178,6 +178,7 @@ the same pair differ by up to ±15 %:
 | tokens: small new texts counted on the daemon's main thread (daemon/estimate/ranks.ts) | a new 1 KB prompt went to the tokenizer worker and back: two cross-thread wake-ups (≈60–140 µs each on this VM, measured with an empty worker) and ≈0.3 ms of tiktoken under Liftoff on the worker, on the critical path of every request. The worker now sends its vocabulary once as three typed arrays (≈4.3 MB for o200k_base, transferred, not copied), and the main thread counts texts of up to 8 Ki characters itself with tiktoken's algorithm in JavaScript — the same split, one token for a piece in the vocabulary, else the byte-pair merges, lowest rank first, leftmost on a tie — exact: test/unit/ranks.test.ts compares it with tiktoken on hostile and real text in both encodings. The arrays are allocated at their final size on the worker (growing them had raised glibc's mmap threshold, and the freed table then stayed in a malloc arena: +3–4 MB idle) and handed back to be freed with the worker when it idles. | JIT-warm, 2,000 sequential passthrough requests: daemon CPU 2.87 → 2.58 ms and 2.64 → 2.48 ms (two runs), added P50 2.73 → 2.39 ms and 2.42 → 2.21 ms; 16 connections 394 → 473 and 356 → 396 req/s; RSS idle 78.6 → 77.9 MB, busy 126 → 131 MB (three runs each) |
 | tokens: the split runs sticky, counts remembered by piece text | \`RegExp#test\` with the sticky flag finds each piece's end in half the time of \`exec\` and its match objects (pieces are contiguous: each starts where the last ended); a piece's count is remembered by its text, the table is read only for pieces not seen before | 1.1 KB of code: 61–63 → 47–52 µs (same process, alternating); daemon CPU 2.10 → 2.02 ms, 16 connections 315 → 339 req/s |
 | tried, not kept: piece counts on the main thread learned from the worker | split a new text on the main thread and send the worker only the pieces not seen before. A new 1 KB slice of code has 2–3 unseen pieces (identifiers) in 74 % of requests (34 % even with the vocabulary's 24 k most frequent whole-piece tokens as a seed), so the round trip stayed, and the split and map lookups on the main thread cost about what the worker saved | CPU 2.26 → 2.21 ms, 2.17 → 2.21 ms, 1.91 → 1.85 ms (three runs); under load 1.725 → 1.721 ms and 449 → 447 req/s: reverted, replaced by the row above |
+| server: a stream's commit point in one socket write | at the first content delta the headers, the held chunks (the role chunk) and the delta went out as separate writes, each a syscall that on loopback also wakes the client; the response is corked for that turn | time to first token, two runs of 300 streams: +2.92 → +2.55 ms and +2.42 → +2.79 ms — within this machine's noise |
 | server: the request URL parsed only when it has a query string | \`new URL(req.url)\` ran for every completion to look for \`?beta=true\` | ≈8 µs a request in the profile; below what a side-by-side run resolves |
 | bench: every proxy JIT-warm before it is measured (method, not a fix) | V8 keeps optimising the daemon's hot code for ~3,000 requests (\`--trace-opt\`: 125 optimisations in the first 500 requests, 8 in requests 3,500–4,000); the compile jobs run on its helper threads. The earlier tables measured after 300 requests, with a good part of that in them — for Portkey too (5.84 ms of CPU per request then, under 2 ms warm) | back to back, one daemon under \`--trace-opt\`: CPU per request 3.56 ms (requests 0–500) → 1.18 ms (3,500–4,000), the main thread 2.00 → 1.08 ms |
 | router: the trace is written when first read; routing uses an allocation-free first-match function | the 50-rule fall-through allocated ~4 KB per decision (a trace entry and a failure per rule); on this VM allocation is what made the tail (P98 at 4–5 × P50, a second mode at +10 µs); the rules compile to two generated functions tried in the same order — \`first\` (booleans only) for routing, \`explain\` for the trace, run on first read of \`trace\` with the same features | decide() 12 KB fall-through P99 17.7 → 4.9 µs; all scenarios P99 13.7 → 4.5 µs |
@@ -191,8 +192,8 @@ the same pair differ by up to ±15 %:
 
 **Where the rest goes (passthrough; bars: CPU ≤ 1 ms a request, added P50 ≤ 0.5 ms, added first token ≤ 1 ms,
 ≥ 3× Portkey's requests/s at 16 connections).** First the floor: the bare node:http relay in the proxy table does
-nothing but the two extra HTTP hops, and on this machine that alone adds about 0.4 ms at P50 and costs a few hundred
-µs of CPU a request (its rows above) — most of it the kernel's loopback writes (\`writev\`, which on loopback also
+nothing but the two extra HTTP hops, and on this machine that alone adds about 0.4–0.7 ms at P50 and costs a few
+hundred µs of CPU a request (its rows above) — most of it the kernel's loopback writes (\`writev\`, which on loopback also
 delivers the bytes to the other process) and Node's HTTP parsing and writing on two sockets. So the added-P50 bar
 is about what any Node proxy pays here, before it reads a byte of the body. What Switchyard adds on top, by
 calling area in the profile above and by taking one cost out at a time (one-off daemon builds, not shipped: each
@@ -213,15 +214,19 @@ Besides those: daemon/providers/keepAliveFetch.ts wraps each upstream answer in 
 SDKs take from a \`fetch\`; the server's own response write is one \`writev\` (≈0.15 ms, kernel time, as in the
 relay); parsing the body into the canonical request, the routing shape and the conversation digest, the decision,
 the passthrough body, the dispatch and the engine's bookkeeping are each 10–60 µs. With the profile's shares, the
-CPU bar (1 ms, about twice the relay's) would need the ledger's checkpoints and most of its writes, the SDK's request
+CPU bar (1 ms: two to four times the relay's) would need the ledger's checkpoints and most of its writes, the SDK's request
 building and the young-generation flag all out of the request path — none of them in the files this work could
 change (daemon/ledger, the SDK mandate, shared/daemonProcess.ts, daemon/providers/keepAliveFetch.ts). The same
 costs set the added P50 (each is also on the critical path) and the first token: a stream does the same work before
 its upstream call, then relays each upstream frame as it comes (none glued into a read with the next, the gaps
-between deltas the direct stream's within the noise). Throughput at 16 connections is CPU-bound on the daemon's main
-thread (1.8 of its 2.2 ms a request under load); the relay shows what the machine can do without that work, and
-Portkey — a Hono app on Node's fetch, doing no tokens, no decision and no durable row — is cheaper per request than
-the daemon once both are JIT-warm, so the 3× bar is missed in the other direction; the peer table has the ratios.
+between deltas the direct stream's within the noise; the catch-up row — a late delta, then one at once — has missed
+in every run at load ≥ 3, before this work too, with the direct stream at under 1 %). Throughput at 16 connections
+is CPU-bound on the daemon's main thread (the thread split in the proxy table). Portkey — a Hono app on Node's fetch,
+with no token count, no decision and no durable row per request — costs about as much CPU a request as the daemon
+once both are JIT-warm (the peer table has this run's ratios; the earlier tables compared a JIT-cold Portkey): the
+3× bar would need the daemon at about a third of that, close to the bare relay, which the breakdown above rules out
+while the ledger row, the SDK and the young-generation flag stay as they are. Translation itself is cheap next to
+all this (the proxy table's "translation's own cost" row: tens of µs at P50, a little more CPU).
 
 **Decision time (bar P99 ≤ 10 µs).** Only the shortest prompts come near it (P99 ≈ 8–11 µs for 20–80-character
 prompts). Regex and substring conditions scan the prompt: what remains after the fix is linear in its length —
@@ -257,9 +262,9 @@ idle timeout; single runs on a loaded 2-core VM, so ±5 MB):
 The row in the table above is this run's. What remains: ≈42 MB of node binary pages, ≈20 MB of V8 heap, SQLite's
 WASM memory and Liftoff code, libc/libstdc++ pages. The costs: the first request with a new prompt after 30 s
 of quiet waits for the worker to load its encoder (the "first request after idle" row); a new prompt's count
-crosses to the worker and back (bench/ab.ts, previous build → this one, 1,500 sequential requests with new ~1 KB
-prompts, load ≈4: added latency P50 4.14 → 4.82 ms, daemon CPU per request 1.06×; the proxy tables above predate it); SQLite under Liftoff had the
-same write rate within this machine's noise. Not done: loading each provider SDK only when a provider of that type
+crossed to the worker and back (added latency P50 4.14 → 4.82 ms when the worker came in) until issue #12's
+main-thread counting (the first row of the table above: ≈4.3 MB more while the worker runs, none idle); SQLite
+under Liftoff had the same write rate within this machine's noise. Not done: loading each provider SDK only when a provider of that type
 is first used — the Anthropic SDK alone is ≈8–10 MB resident in a daemon that never calls Anthropic — because
 daemon/providers/errors.ts imports both SDKs for its \`instanceof\` checks; that needs the error mapping to ask the
 loaded SDKs only. The RSS counts the tokenizer thread while it runs (the "busy" and load rows).
@@ -354,7 +359,7 @@ async function main(): Promise<void> {
     '  gateway, `SWITCHYARD_BENCH_NO_WRITE=1` only prints.',
     '- One part: `node --import tsx bench/<decision|tokens|proxy|portkey|streaming|daemon|ledger>.ts` (after `node scripts/build.mjs`).',
     '- `node --import tsx bench/profile.ts [requests] [model]` — the daemon profile above (`sonnet` profiles the translated path).',
-    '- `node --import tsx bench/ab.ts OLD/daemon.js NEW/daemon.js [requests]` — two daemon builds side by side (how',
+    '- `node --import tsx bench/ab.ts OLD/daemon.js NEW/daemon.js [requests] [model]` — two daemon builds side by side (how',
     '  every fix above was measured: `cp -r dist /tmp/dist-before`, change, `node scripts/build.mjs`, compare).',
     '- Checks behind the fixes: `bench/scanCheck.ts` (one-pass prompt scanner vs each condition alone), `bench/fetchCheck.ts`',
     '  (the daemon\'s upstream fetch vs the global fetch under every mock fault, ~25 s).',
