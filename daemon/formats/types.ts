@@ -41,6 +41,11 @@ export interface EncodeContext {
   includeUsage?: boolean;
   /** The request being answered (Responses echoes parts of it). */
   request?: CanonicalRequest;
+  /**
+   * The caller already has the start of this answer, relayed from a same-format upstream: the encoder continues it
+   * (no second opening events), numbering on from `nextSequence` where the format numbers its events.
+   */
+  continues?: { nextSequence: number };
 }
 
 /** Canonical events → SSE text in this format, for one answer. */

@@ -34,11 +34,37 @@ export async function readJson(req: IncomingMessage, maxBytes: number): Promise<
   const text = bytes.toString('utf8');
   if (!text.trim()) throw new BodyError(400, 'the request body is empty; send a JSON object');
   if (large) await new Promise((r) => setImmediate(r));
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch (e) {
     throw new BodyError(400, `malformed JSON in the request body: ${(e as Error).message}`);
   }
+  if (nestsDeeper(body, MAX_BODY_DEPTH)) throw new BodyError(400, `the request body nests deeper than ${MAX_BODY_DEPTH} levels; no API request needs that`);
+  return body;
+}
+
+/**
+ * JSON parses any depth, but everything after it — serialising the body for the upstream, reading a tool's input —
+ * recurses: a 12 KB body nested 5,000 deep overflowed the stack there. Real requests (tool schemas included) stay
+ * within a few dozen levels.
+ */
+export const MAX_BODY_DEPTH = 100;
+
+/** Whether any value sits more than `max` objects or arrays deep. Iterative, and free for strings and numbers. */
+export function nestsDeeper(root: unknown, max: number): boolean {
+  const values: unknown[] = [root];
+  const depths: number[] = [0];
+  while (values.length) {
+    const v = values.pop();
+    const depth = depths.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === 'object' && child !== null) { values.push(child); depths.push(depth + 1); }
+    }
+  }
+  return false;
 }
 
 /** Bodies above this size yield to the event loop between decoding and parsing. */

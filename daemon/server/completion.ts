@@ -70,10 +70,13 @@ export async function completion(ctx: HttpContext, req: IncomingMessage, res: Se
   let served: DispatchResult | undefined;
   let encoder: StreamEncoder | undefined;
   let passthrough = false;
+  /** The leg whose stream the caller is reading (set at the commit point). */
+  let streaming: Leg | undefined;
   const created = Math.floor(Date.now() / 1000);
   const startStream = (leg: Leg) => {
     if (res.headersSent) return;
     passthrough = leg.call.passthrough;
+    streaming = leg;
     res.writeHead(200, {
       'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive',
       trailer: 'x-switchyard-cost-usd', ...decisionHeaders(decision, current, fallbacks, requestId),
@@ -84,9 +87,17 @@ export async function completion(ctx: HttpContext, req: IncomingMessage, res: Se
     // A translated stream keeps the upstream's id (msg_…, chatcmpl-…, resp_…) as a plain answer does.
     if (!passthrough) encoder = codec.streamEncoder({ id: leg.upstreamId?.() ?? requestId, model: current?.model ?? 'switchyard', created, inputTokens: decision?.inputTokens, includeUsage: canonical.includeUsage, request: canonical });
   };
+  /** The next `sequence_number` of a relayed Responses stream, so an error event Switchyard adds continues it. */
+  let nextSequence = 0;
   /** The SSE text for a chunk: the upstream's own frame on a passthrough, else re-encoded in the caller's format. */
   const textOf = (chunk: LegChunk): string => {
-    if (passthrough) return chunk.frame;
+    if (passthrough) {
+      if (responses) {
+        const seq = /"sequence_number":(\d+)/.exec(chunk.frame);
+        if (seq) nextSequence = Number(seq[1]) + 1;
+      }
+      return chunk.frame;
+    }
     let out = '';
     for (const ev of chunk.events) out += encoder!.encode(ev);
     return out;
@@ -145,7 +156,9 @@ export async function completion(ctx: HttpContext, req: IncomingMessage, res: Se
     if (abort.signal.aborted) { res.destroy(); return; }
     if (stream && res.headersSent) {
       // After the commit point a failure is an explicit error event, never a silent clean end.
-      res.write((encoder ?? codec.streamEncoder({ id: requestId, model: current?.model ?? 'switchyard', created, request: canonical })).error(e.message, 'stream_cut', 'server_error'));
+      // A relayed stream is continued, not restarted: its own id, no second opening, its numbering.
+      const tail = encoder ?? codec.streamEncoder({ id: streaming?.upstreamId?.() ?? requestId, model: current?.model ?? 'switchyard', created, request: canonical, continues: { nextSequence } });
+      res.write(tail.error(e.message, 'stream_cut', 'server_error'));
       res.end();
       // A client that stopped reading may never take that event: its socket (and buffer) are not held past the same limit.
       const giveUp = setTimeout(() => res.destroy(), ctx.engine.stallTimeoutMs);

@@ -61,9 +61,12 @@ export async function countTokens(ctx: HttpContext, req: IncomingMessage, res: S
         const beta = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('beta') === 'true';
         const answer = await adapter.post('/v1/messages/count_tokens', upstreamBody, abort.signal, { headers: forwarded(req), ...(beta ? { query: { beta: 'true' } } : {}) });
         const text = await answer.text();
-        res.writeHead(200, { 'content-type': 'application/json', 'x-switchyard-model': first.model, 'x-switchyard-token-count': 'upstream' });
-        res.end(text);
-        return;
+        // Relayed only when it is the count it should be; a garbled answer falls back to the estimate below.
+        if (countAnswer(text)) {
+          res.writeHead(200, { 'content-type': 'application/json', 'x-switchyard-model': first.model, 'x-switchyard-token-count': 'upstream' });
+          res.end(text);
+          return;
+        }
       } catch (err) {
         const e = err instanceof ProviderError ? err : null;
         // The upstream refused the count itself (a bad request): the caller hears it as it was said.
@@ -77,6 +80,15 @@ export async function countTokens(ctx: HttpContext, req: IncomingMessage, res: S
   }
   const estimate = first?.estimate.inputTokens ?? decision.inputTokens;
   sendJson(res, 200, { input_tokens: estimate, switchyard: { estimated: true, model: first?.model ?? null, method: 'local tiktoken estimate (o200k_base), calibrated per model from reported usage' } }, { 'x-switchyard-token-count': 'estimated' });
+}
+
+function countAnswer(text: string): boolean {
+  try {
+    const v = JSON.parse(text) as { input_tokens?: unknown };
+    return typeof v?.input_tokens === 'number';
+  } catch {
+    return false;
+  }
 }
 
 function forwarded(req: IncomingMessage): Record<string, string> {

@@ -42,6 +42,10 @@ export class ResponsesStreamEncoder implements StreamEncoder {
 
   constructor(private readonly ctx: EncodeContext) {
     this.nextId = itemIds(ctx);
+    if (ctx.continues) {
+      this.started = true;
+      this.seq = ctx.continues.nextSequence;
+    }
   }
 
   private frame(type: string, fields: Record<string, unknown>): string {
