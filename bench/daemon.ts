@@ -26,7 +26,8 @@ const IDLE_WAIT_MS = DEFAULT_IDLE_MS + 5_000;
 const BAR_HEALTH_P99_MS = 100;
 const EXPLAIN_BYTES = 30_000_000;
 
-export async function benchDaemon(opts: { starts?: number; ledger?: boolean } = {}): Promise<Row[]> {
+/** `script`: another daemon build to measure (two builds compared run by run), dist/daemon.js by default. */
+export async function benchDaemon(opts: { starts?: number; ledger?: boolean; script?: string } = {}): Promise<Row[]> {
   const starts = opts.starts ?? STARTS;
   const mock = await startMock();
   const rules = defaultRulesFor(mock);
@@ -38,7 +39,7 @@ export async function benchDaemon(opts: { starts?: number; ledger?: boolean } = 
     const rssAtReady: number[] = [];
     for (let i = 0; i < starts; i++) {
       const t0 = performance.now();
-      const d = await startSwitchyard(rules);
+      const d = await startSwitchyard(rules, { script: opts.script });
       ready.push(d.child.readyMs);
       rssAtReady.push(rssOf(d.pid) ?? NaN);
       const agent = keepAliveAgent();
@@ -59,7 +60,7 @@ export async function benchDaemon(opts: { starts?: number; ledger?: boolean } = 
     rows.push({ name: 'start-up: spawn → first routed answer (the tokenizer worker starts just after ready), P50 / max', value: `${ms(fa.p50)} / ${ms(fa.max)}` });
 
     // --- Memory ------------------------------------------------------------------------------------------------
-    const d = await startSwitchyard(rules);
+    const d = await startSwitchyard(rules, { script: opts.script });
     try {
       const atReady = rssOf(d.pid);
       const agent = keepAliveAgent();

@@ -11,13 +11,13 @@
 import { request, type Agent } from 'node:http';
 import { startPaths, type BenchPath, type ClientFormat, type PathKey } from './paths';
 import { printTable, type Row } from './table';
-import { fmt, isMain, keepAliveAgent, ms, post, rng, shuffle, startMock, summarize, type Summary } from './util';
+import { fmt, isMain, keepAliveAgent, ms, post, rng, shuffle, startMock, summarize, warmUp, type Summary } from './util';
 
 const DELTAS = 50;
 const DELTA_DELAY_MS = 2;
 const RUNS = 60;
 const WARMUP = 5;
-/** Streams with no delay between deltas before the measured runs, so every path is JIT-warm (~2 s). */
+/** Streams with no delay between deltas before the measured runs, so the streaming code is JIT-warm too (~2 s). */
 const FAST_WARMUP = 300;
 const BAR_FIRST_DELTA_MS = 1;
 const KEYS: PathKey[] = ['direct', 'directAnthropic', 'relay', 'passthrough', 'translated', 'portkey', 'portkeyTranslated'];
@@ -93,6 +93,8 @@ export async function benchStreaming(runs = RUNS, opts: { portkey?: boolean } = 
         notes.push(`${path.label}: streams fail (${(e as Error).message.slice(0, 120)}), not measured`);
       }
     }
+    // Every proxy JIT-warm (util.ts warmUp: plain requests run the same code up to the upstream call), then streams.
+    for (const m of measured) if (m.path.pid) await warmUp(m.path.url, m.path.headers, (i) => m.path.body(500_000 + i));
     await post(`${mock.url}/__mock/reply`, { deltaDelayMs: 0 }, {}, keepAliveAgent());
     for (let i = 0; i < FAST_WARMUP; i++) {
       for (const m of measured) await streamOnce(m.path, 10_000 + i, m.agent);

@@ -4,9 +4,12 @@
  * while the daemon idles. The whole-text cache stays on the main thread, so a repeated text (the editor previews
  * a request, then sends it) costs a Map lookup or a hash and no round trip. A new small text (MAIN_THREAD_CHARS in
  * all) is counted here too, once the worker has sent its vocabulary as typed arrays (ranks.ts, ≈4 MB, dropped with
- * the worker when idle): a round trip to the worker costs more than the count (≈0.1–0.2 ms of wake-ups each way on a
- * busy machine, against ≈60 µs for 1 KB of code here). Counts equal the in-process counter's (tokens.ts
- * `countRoute`) for every request: both count the pieces routeCount.ts plans with the same function.
+ * the worker when idle): a round trip to the worker costs more than the count (≈60–140 µs of thread wake-ups on this
+ * VM before any counting, against ≈50 µs to count 1 KB of code here). The worker is asked for it as it warms up
+ * (and after a count when it was not), before other work: a table built later, after counts, left the daemon's malloc
+ * heap ≈14 MB larger once idle (measured). A count that arrives during the ≈0.4 s build waits behind it, once per
+ * worker. Counts equal the in-process counter's (tokens.ts `countRoute`) for every request: both count the pieces
+ * routeCount.ts plans with the same function.
  *
  * A worker that restarts after idling loads its encoder again (≈0.3–1 s, on its own thread): the first request
  * after a quiet spell waits for that; the event loop does not.
