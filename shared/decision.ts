@@ -126,6 +126,20 @@ export interface AffinityNote {
   broken?: string;
 }
 
+/** The tiers the classifier tells apart (../shared/ROUTING.md defines them). */
+export const VERDICT_TIERS = ['fast', 'standard', 'deep'] as const;
+export type VerdictTier = (typeof VERDICT_TIERS)[number];
+
+/** The classifier's verdict on a request (daemon/classifier): what the answer needs, with its evidence. */
+export interface Verdict {
+  tier: VerdictTier;
+  /** The verdict tier's probability. */
+  confidence: number;
+  probabilities: Record<VerdictTier, number>;
+  /** The features that weighed most toward the verdict, strongest first (name and contribution to its score). */
+  features: { feature: string; weight: number }[];
+}
+
 export interface Estimate {
   inputTokens: number;
   outputTokens: number;
@@ -189,4 +203,6 @@ export interface Decision {
   forced?: true;
   /** Present when the request continues a pinned conversation: kept from an earlier turn, or why not. */
   affinity?: AffinityNote;
+  /** The classifier's verdict, present when the rules read it (a `classifier` condition was tested). */
+  verdict?: Verdict;
 }
