@@ -21,6 +21,7 @@ import { KeyStore } from './providers/keys';
 import { ProviderError, type ProviderAdapter, type UpstreamCall } from './providers/types';
 import { priceUsage } from './estimate/estimate';
 import { countRoute, countTokens } from './estimate/tokens';
+import { escalationTarget } from './escalation';
 import { AffinityStore } from './router/affinity';
 import { decide, resolveTarget, type ForcedTarget, type RouteInput } from './router/decide';
 import { prepareRouteInput, type RouteCounter } from './router/prepare';
@@ -40,8 +41,10 @@ export interface CompleteOptions {
   /** Caller headers and query a same-format upstream should see (HTTP). */
   extras?: CallerExtras;
   stream: boolean;
-  /** A tier or model the caller named (HTTP `model`); bypasses the rules. */
+  /** A tier or model the caller named (HTTP `model`), or an escalation's tier (escalationFor); bypasses the rules. */
   forced?: ForcedTarget;
+  /** The ledger row this request asks again with a stronger model (its row links back to it). */
+  escalatedFrom?: string;
   /** The rules to route by: the caller's window's (see RulesRegistry); the daemon's own by default. */
   rules?: CompiledRules;
   signal?: AbortSignal;
@@ -184,6 +187,17 @@ export class Engine extends EventEmitter<EngineEvents> {
     return { error: `unknown model "${model}": use switchyard/auto, a tier or a model from the rules (${known})` };
   }
 
+  /**
+   * Asking ledger row `requestId`'s request again one tier up (daemon/escalation.ts): the forced target, or why
+   * there is none (an unknown id, the strongest tier already, no ledger).
+   */
+  escalationFor(requestId: string, rules: CompiledRules = this.rules): ForcedTarget | { error: string } {
+    if (!this.ledger) return { error: 'cannot escalate: no ledger is open, so the daemon does not know which tier served the request' };
+    const row = this.ledger.get(requestId);
+    if (!row) return { error: `no request ${JSON.stringify(requestId.slice(0, 200))} in the ledger (unknown id, or pruned after ${rules.config.ledger.retentionDays} days)` };
+    return escalationTarget(row, rules);
+  }
+
   async complete(request: RouteRequest, opts: CompleteOptions): Promise<CompletionResult> {
     const requestId = opts.requestId ?? randomUUID();
     const started = this.now();
@@ -191,7 +205,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const decision = await this.preview(request, opts.forced, rules);
     opts.onDecision?.(decision);
     const canonical: CanonicalRequest = { ...(opts.canonical ?? editorRequest(request)), stream: opts.stream };
-    const traffic = trafficOf(canonical, request);
+    const traffic = trafficOf(canonical, request, opts.escalatedFrom);
 
     const budgetError = this.budgetRefusal(decision, rules);
     if (budgetError) {
@@ -247,6 +261,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         requestId, text: result.text, provider: result.provider, model: result.model, rule: decision.rule, tier: decision.tier,
         usage: result.usage, finishReason: result.finishReason, costUsd, estimatedCostUsd: decision.estimate.costUsd, ttftMs: result.ttftMs ?? null,
         totalMs: entry?.totalMs ?? this.now() - started, attempts: result.attempts, fallbacks: result.fallbacks,
+        escalatedFrom: opts.escalatedFrom ?? null,
       };
     } catch (e) {
       if (!(e instanceof DispatchError)) throw e;
@@ -369,6 +384,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       images: traffic.images,
       cacheWriteTokens: usage?.cacheWriteInputTokens ?? null,
       usageEstimated: outcome.usage ? outcome.usageEstimated ?? false : null,
+      escalatedFrom: traffic.escalatedFrom,
       prompt: request.prompt,
       // The last user message is the prompt; an error may quote the rest too, so the ledger looks for it (never
       // stores it). Joined only when there is error text to look in: a long agent conversation is not copied per request.
@@ -425,9 +441,11 @@ interface Traffic {
   format: string;
   toolResults: number;
   images: number;
+  /** The request this one asks again with a stronger model. */
+  escalatedFrom: string | null;
 }
 
-function trafficOf(canonical: CanonicalRequest, request: RouteRequest): Traffic {
+function trafficOf(canonical: CanonicalRequest, request: RouteRequest, escalatedFrom?: string): Traffic {
   let images = 0;
   for (const m of canonical.messages) for (const p of m.content) {
     if (p.type === 'image') images++;
@@ -435,5 +453,5 @@ function trafficOf(canonical: CanonicalRequest, request: RouteRequest): Traffic 
   }
   const last = canonical.messages.at(-1);
   const toolResults = last?.role === 'user' ? last.content.filter((p) => p.type === 'tool_result').length : 0;
-  return { format: request.shape?.format ?? canonical.raw?.format ?? 'editor', toolResults, images };
+  return { format: request.shape?.format ?? canonical.raw?.format ?? 'editor', toolResults, images, escalatedFrom: escalatedFrom ?? null };
 }

@@ -240,9 +240,17 @@ export const RulesFile = z.strictObject({
   budgets: BudgetsConfig.default({}),
   ledger: LedgerConfig.default(LedgerConfig.parse({})),
   affinity: AffinityConfig.default({ idleMinutes: 30 }).describe('Conversation affinity: an agent loop stays on the model of its first turn (false: off).'),
+  escalation: z.array(z.string().min(1)).min(1).optional()
+    .describe('Tier names, weakest first: "Ask Again With a Stronger Model" sends a request to the tier after the one that served it. Default: the tiers among fast, standard and deep that the file defines.'),
   tests: z.array(RuleTest).default([]),
 });
 /** The rules file after defaults are applied. */
 export type RulesConfig = z.infer<typeof RulesFile>;
 export type RulesFileInput = z.input<typeof RulesFile>;
 export type RuleTestCase = z.infer<typeof RuleTest>;
+
+/** The escalation order (weakest tier first): the file's `escalation`, else the tiers among these it defines. */
+export const DEFAULT_ESCALATION = ['fast', 'standard', 'deep'] as const;
+export function escalationOrder(config: Pick<RulesConfig, 'escalation' | 'tiers'>): string[] {
+  return config.escalation ?? DEFAULT_ESCALATION.filter((t) => Object.hasOwn(config.tiers, t));
+}

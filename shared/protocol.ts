@@ -5,7 +5,7 @@
  *   event    { event, data }
  */
 import type { FinishReason, Usage } from './canonical';
-import type { Decision, RouteRequest, CircuitState } from './decision';
+import type { Decision, RouteRequest, CircuitState, VerdictTier } from './decision';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -38,6 +38,8 @@ export interface CompletionResult {
   totalMs: number;
   attempts: Attempt[];
   fallbacks: number;
+  /** The request this one asked again with a stronger model (`complete`'s `escalateFrom`); null otherwise. */
+  escalatedFrom: string | null;
 }
 
 export interface ValidationIssue {
@@ -66,6 +68,20 @@ export interface SpendBucket {
   costUsd: number;
 }
 
+/** How often one rule's (or one classifier verdict's) requests were asked again stronger, or marked overkill. */
+export interface EscalationBucket {
+  key: string;
+  /** Requests it decided this month (escalations themselves are not counted). */
+  requests: number;
+  /** Of them, the ones asked again with a stronger model. */
+  escalated: number;
+  /** Of them, the ones whose answer was marked overkill. */
+  overkill: number;
+}
+
+/** The feedback one can leave on an answer (`feedback.mark`). */
+export type FeedbackMark = 'overkill';
+
 export interface SpendSummary {
   todayUsd: number;
   monthUsd: number;
@@ -81,6 +97,11 @@ export interface SpendSummary {
   daily: { date: string; costUsd: number }[];
   /** Requests whose cost is unknown (no usage reported): counted, never as $0. */
   unknownCostRequests: number;
+  /**
+   * This month's escalations and overkill marks, by the rule and by the classifier verdict of the request that
+   * was escalated (key `none`: no verdict). Absent from daemons older than escalation.
+   */
+  escalations?: { byRule: EscalationBucket[]; byVerdict: EscalationBucket[] };
 }
 
 export interface LedgerEntry {
@@ -123,6 +144,13 @@ export interface LedgerEntry {
   cacheWriteTokens: number | null;
   /** The usage was counted by Switchyard (e.g. a cut stream), not reported by the provider. */
   usageEstimated: boolean | null;
+  // The way back. Null on rows recorded before these were.
+  /** The request this one asked again with a stronger model; null for a first ask. */
+  escalatedFrom: string | null;
+  /** `overkill`: the user marked the answer as more model than the question needed. */
+  feedback: FeedbackMark | null;
+  /** The classifier's verdict tier when it ran for this request. */
+  verdict: VerdictTier | null;
 }
 
 /** One conversation's spend (an agent session): the totals of all its requests. */
@@ -176,8 +204,14 @@ export interface Methods {
    * routes by the daemon's rules. The result names the file in use, and `rulesError` why the asked one is not.
    */
   hello: { params: { client: string; version: string; rulesFile?: string | null }; result: { protocol: number; daemonVersion: string; rulesFile: string | null; rulesError?: string } };
-  'route.preview': { params: { request: RouteRequest }; result: Decision };
-  complete: { params: { request: RouteRequest; stream?: boolean }; result: { requestId: string } };
+  /** `escalateFrom`: the decision an escalation of that ledger row would get (see `complete`). */
+  'route.preview': { params: { request: RouteRequest; escalateFrom?: string }; result: Decision };
+  /**
+   * `escalateFrom`: a ledger request id. The request (the same one, sent again) goes to the tier after that row's
+   * in the rules' `escalation` order, bypassing the rules; its row links back (`escalatedFrom`). An unknown id, or
+   * a row already at the strongest tier, is an E_BAD_REQUEST error and nothing is sent.
+   */
+  complete: { params: { request: RouteRequest; stream?: boolean; escalateFrom?: string }; result: { requestId: string } };
   cancel: { params: { requestId: string }; result: { cancelled: boolean } };
   'rules.get': { params: Record<string, never>; result: RulesSnapshot };
   'rules.validate': { params: { text: string }; result: { issues: ValidationIssue[] } };
@@ -194,6 +228,8 @@ export interface Methods {
   'spend.conversations': { params: { sinceMs?: number; limit?: number }; result: ConversationSpend[] };
   'providers.health': { params: Record<string, never>; result: ProviderHealth[] };
   'keys.set': { params: { provider: string; key: string | null }; result: { ok: true } };
+  /** Marks a ledger row's answer (`overkill`), or clears the mark (null). An unknown id is an E_BAD_REQUEST error. */
+  'feedback.mark': { params: { requestId: string; mark: FeedbackMark | null }; result: { entry: LedgerEntry } };
 }
 
 export interface Events {
@@ -202,6 +238,8 @@ export interface Events {
   'complete.done': CompletionResult;
   'complete.error': { requestId: string; code: string; message: string; partialText: string; attempts: Attempt[] };
   'spend.updated': { entry: LedgerEntry };
+  /** A row already sent changed (its feedback mark): replace it, do not count it again. */
+  'spend.changed': { entry: LedgerEntry };
   'health.changed': ProviderHealth[];
   'rules.changed': RulesSnapshot;
 }

@@ -22,13 +22,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Database, type Statement } from 'node-sqlite3-wasm';
 import type { Urgency } from '../../shared/config';
-import type { LatencyStat, RequestShape } from '../../shared/decision';
-import type { Attempt, ConversationSpend, LedgerEntry, SpendBucket, SpendSummary } from '../../shared/protocol';
+import { VERDICT_TIERS, type LatencyStat, type RequestShape, type VerdictTier } from '../../shared/decision';
+import type { Attempt, ConversationSpend, EscalationBucket, FeedbackMark, LedgerEntry, SpendBucket, SpendSummary } from '../../shared/protocol';
 import { ensureHome, installDigestKey } from '../home';
 import { keyedDigest } from '../textDigest';
 import { migrate } from './migrations';
 import {
-  BREAKDOWN_COLUMNS, END_OF_TIME, SQL, localDate, localDayStart, localMonthStart, median, toConversation, toEntry, toRow,
+  BREAKDOWN_COLUMNS, END_OF_TIME, SQL, localDate, type EscalationKey, localDayStart, localMonthStart, median, toConversation, toEntry, toRow,
   type BreakdownBy,
 } from './queries';
 import { scrubStoredText } from './scrub';
@@ -49,6 +49,8 @@ export interface RequestFeatures {
   metadata?: Record<string, string>;
   /** What the request carried (tools, turns, last message a tool result, client, reasoning…), for shape conditions. */
   shape?: RequestShape;
+  /** The classifier's verdict, when it ran for the request (escalation rates are kept per verdict tier). */
+  verdict?: { tier: VerdictTier; confidence: number };
 }
 
 /** What the daemon hands to `record()`. Optional fields default to null (tokens, costs…), 0 or []. */
@@ -113,6 +115,8 @@ export interface LedgerInsert {
   cacheWriteTokens?: number | null;
   /** The usage was estimated (a cut or cancelled stream: see engine.ts deliveredUsage), not reported. */
   usageEstimated?: boolean | null;
+  /** The request this one asked again with a stronger model (its id). */
+  escalatedFrom?: string | null;
 }
 
 /** A full row, as replay needs it. */
@@ -282,6 +286,9 @@ export class Ledger {
       images: num(row.images),
       cacheWriteTokens: num(row.cacheWriteTokens),
       usageEstimated: row.usageEstimated ?? null,
+      escalatedFrom: row.escalatedFrom || null,
+      feedback: null,
+      verdict: row.features?.verdict && VERDICT_TIERS.includes(row.features.verdict.tier) ? row.features.verdict.tier : null,
     };
     // Same order as COLUMNS in queries.ts.
     this.run(SQL.insert, [
@@ -291,7 +298,7 @@ export class Ledger {
       num(row.maxCostUsd), entry.ttftMs, entry.totalMs, entry.fallbacks, JSON.stringify(attempts), entry.error,
       promptHash, prompt, row.features ? JSON.stringify(row.features) : null,
       entry.conversation, entry.client, entry.format, bit(entry.passthrough), entry.toolCalls, entry.toolResults,
-      entry.images, entry.cacheWriteTokens, bit(entry.usageEstimated),
+      entry.images, entry.cacheWriteTokens, bit(entry.usageEstimated), entry.escalatedFrom,
     ]);
     // Invariant: no statement is left mid-iteration (which would keep the implicit transaction open and
     // defer this commit). Reads below always run their statements to completion.
@@ -303,6 +310,23 @@ export class Ledger {
   get(id: string): LedgerRow | null {
     const r = this.all(SQL.byId, [id])[0];
     return r ? toRow(r) : null;
+  }
+
+  /**
+   * Sets (or, with null, clears) the user's mark on a row's answer. Returns the row as it is now, or null when no
+   * row has that id.
+   */
+  setFeedback(id: string, mark: FeedbackMark | null): LedgerEntry | null {
+    if (this.run(SQL.setFeedback, [mark, id]) === 0) return null;
+    const r = this.all(SQL.byId, [id])[0];
+    return r ? toEntry(r) : null;
+  }
+
+  /** Escalations and overkill marks over [fromMs, toMs), by the escalated row's rule or verdict (see SQL.escalations). */
+  escalations(fromMs: number, toMs: number, by: EscalationKey): EscalationBucket[] {
+    return this.all(SQL.escalations(by), [fromMs, toMs]).map((r) => ({
+      key: String(r.key), requests: Number(r.requests), escalated: Number(r.escalated), overkill: Number(r.overkill),
+    }));
   }
 
   /** Totals (requests, known cost, unknown-cost count, savings vs default) over [fromMs, toMs). */
@@ -356,6 +380,7 @@ export class Ledger {
       byRule: this.breakdownBetween(monthFrom, monthTo, 'rule'),
       daily,
       unknownCostRequests: month.unknownCostRequests,
+      escalations: { byRule: this.escalations(monthFrom, monthTo, 'rule'), byVerdict: this.escalations(monthFrom, monthTo, 'verdict') },
     };
   }
 

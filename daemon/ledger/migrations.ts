@@ -126,6 +126,12 @@ export const MIGRATIONS: readonly Migration[] = [
                     ELSE json_insert(models, '$[#]', NEW.model) END;
   END;
   `,
+  // 4: the way back. Rows recorded before it read NULL: not an escalation, no mark.
+  `
+  ALTER TABLE requests ADD COLUMN escalated_from      TEXT;     -- the request this one asked again with a stronger model
+  ALTER TABLE requests ADD COLUMN feedback            TEXT;     -- the user's mark on the answer: 'overkill', or NULL
+  CREATE INDEX requests_escalated_from ON requests (escalated_from) WHERE escalated_from IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -2,6 +2,7 @@
  * SQL text, row mapping and the small pure helpers the ledger uses (local-time boundaries, medians).
  * Every statement here is prepared once per open ledger and reused (see Ledger.stmt).
  */
+import { VERDICT_TIERS, type VerdictTier } from '../../shared/decision';
 import type { Attempt, ConversationSpend, LedgerEntry } from '../../shared/protocol';
 import type { LedgerRow, RequestFeatures } from './ledger';
 
@@ -11,8 +12,11 @@ export const COLUMNS = [
   'cost_usd', 'estimated_cost_usd', 'default_cost_usd', 'max_cost_usd',
   'ttft_ms', 'total_ms', 'fallbacks', 'attempts', 'error', 'prompt_hash', 'prompt', 'features',
   'conversation', 'client', 'format', 'passthrough', 'tool_calls', 'tool_results', 'images', 'cache_write_tokens',
-  'usage_estimated',
+  'usage_estimated', 'escalated_from',
 ] as const;
+
+/** Every column, and the classifier's verdict tier read out of the features (LedgerEntry.verdict). */
+const ROW = `*, json_extract(features, '$.verdict.tier') AS verdict_tier`;
 
 export const SQL = {
   insert: `INSERT INTO requests (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
@@ -34,19 +38,33 @@ export const SQL = {
       FROM requests WHERE time >= ? AND time < ?
      GROUP BY 1 ORDER BY cost DESC, requests DESC, key ASC`,
 
-  recent: `SELECT * FROM requests ORDER BY time DESC, rowid DESC LIMIT ?`,
+  recent: `SELECT ${ROW} FROM requests ORDER BY time DESC, rowid DESC LIMIT ?`,
   /** The newest rows outside any conversation (single requests, such as the editor's). */
-  recentSolo: `SELECT * FROM requests WHERE conversation IS NULL ORDER BY time DESC, rowid DESC LIMIT ?`,
+  recentSolo: `SELECT ${ROW} FROM requests WHERE conversation IS NULL ORDER BY time DESC, rowid DESC LIMIT ?`,
   /** The newest rows of one conversation, through its (conversation, time) index. */
-  recentOf: `SELECT * FROM requests WHERE conversation = ? ORDER BY time DESC, rowid DESC LIMIT ?`,
+  recentOf: `SELECT ${ROW} FROM requests WHERE conversation = ? ORDER BY time DESC, rowid DESC LIMIT ?`,
 
   /** Conversations active at or after a time (their whole totals), most recently active first. */
   conversations: `SELECT * FROM conversations WHERE last_time >= ? ORDER BY last_time DESC, key ASC LIMIT ?`,
 
-  rowsSince: `SELECT * FROM requests WHERE time >= ? ORDER BY time ASC, rowid ASC`,
+  rowsSince: `SELECT ${ROW} FROM requests WHERE time >= ? ORDER BY time ASC, rowid ASC`,
   /** The same rows a page at a time, after the (time, rowid) of the previous page's last row. */
-  rowsPage: `SELECT *, rowid AS page_rowid FROM requests WHERE time >= ? AND (time > ? OR (time = ? AND rowid > ?)) ORDER BY time ASC, rowid ASC LIMIT ?`,
-  byId: `SELECT * FROM requests WHERE id = ?`,
+  rowsPage: `SELECT ${ROW}, rowid AS page_rowid FROM requests WHERE time >= ? AND (time > ? OR (time = ? AND rowid > ?)) ORDER BY time ASC, rowid ASC LIMIT ?`,
+  byId: `SELECT ${ROW} FROM requests WHERE id = ?`,
+  setFeedback: `UPDATE requests SET feedback = ? WHERE id = ?`,
+
+  /**
+   * Over [from, to), per rule or verdict of the requests the rules decided (escalations are not requests of a rule:
+   * they count against the row they escalated): how many, how many were asked again stronger, how many marked
+   * overkill. `key` is a fixed SQL expression (ESCALATION_KEYS), never caller text.
+   */
+  escalations: (key: EscalationKey) => `
+    SELECT ${ESCALATION_KEYS[key]} AS key,
+           COUNT(*) AS requests,
+           COALESCE(SUM(EXISTS (SELECT 1 FROM requests e WHERE e.escalated_from = r.id)), 0) AS escalated,
+           COALESCE(SUM(r.feedback = 'overkill'), 0) AS overkill
+      FROM requests r WHERE r.time >= ? AND r.time < ? AND r.escalated_from IS NULL
+     GROUP BY 1 ORDER BY escalated DESC, overkill DESC, requests DESC, key ASC`,
 
   /** Distinct non-null models through the (model, time) index: one seek per model, not a full scan. */
   models: `
@@ -74,6 +92,13 @@ export const SQL = {
   pruneConversations: `DELETE FROM conversations WHERE last_time < ?`,
   count: `SELECT COUNT(*) AS n FROM requests`,
 } as const;
+
+/** Escalation buckets group by the original row's rule, or by its verdict tier (`none` without one). */
+export const ESCALATION_KEYS = {
+  rule: 'r.rule',
+  verdict: `COALESCE(json_extract(r.features, '$.verdict.tier'), 'none')`,
+} as const;
+export type EscalationKey = keyof typeof ESCALATION_KEYS;
 
 /** Key used in breakdowns for rows where the grouped column is NULL (e.g. every candidate failed before a model was chosen). */
 export const NONE_KEY = '(none)';
@@ -133,6 +158,9 @@ export function toEntry(r: Raw): LedgerEntry {
     images: numOrNull(r.images),
     cacheWriteTokens: numOrNull(r.cache_write_tokens),
     usageEstimated: boolOrNull(r.usage_estimated),
+    escalatedFrom: strOrNull(r.escalated_from),
+    feedback: r.feedback === 'overkill' ? 'overkill' : null,
+    verdict: VERDICT_TIERS.includes(r.verdict_tier as VerdictTier) ? (r.verdict_tier as VerdictTier) : null,
   };
 }
 

@@ -274,6 +274,10 @@ function* crossCheck(parsed: RulesConfig, raw: unknown, add: Add): Steps<Omit<Co
     });
   };
   checkTarget(config.default, ['default'], '"default"');
+  (config.escalation ?? []).forEach((n, i) => {
+    if (!has(config.tiers, n)) add('error', 'unknown-tier', `"escalation" names "${n}", which is not a tier${didYouMean(n, Object.keys(config.tiers))} (tiers: ${Object.keys(config.tiers).join(', ') || 'none'})`, ['escalation', i], raw);
+    else if (config.escalation!.indexOf(n) !== i) add('error', 'duplicate-tier', `"escalation" lists "${n}" twice; each tier has one place in the order`, ['escalation', i], raw);
+  });
 
   const seen = new Map<string, number>();
   const promptPatterns: string[] = [];

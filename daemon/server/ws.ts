@@ -43,10 +43,11 @@ const STREAM_HIGH_WATER_BYTES = 1024 * 1024;
 
 /** Each method's params, checked before its handler runs; a mismatch is an E_BAD_REQUEST reply that says where. */
 const rulesText = z.string({ error: 'must be the rules file text (a string)' });
+const requestId = z.string({ error: 'must be a request id (a string)' }).min(1).max(1024);
 const PARAMS: { [M in MethodName]: z.ZodType<Params<M>> } = {
   hello: z.object({ client: z.string().optional(), version: z.string().optional(), rulesFile: z.string().nullable().optional() }) as z.ZodType<Params<'hello'>>,
-  'route.preview': z.object({ request: RouteRequestInput }),
-  complete: z.object({ request: RouteRequestInput, stream: z.boolean().optional() }),
+  'route.preview': z.object({ request: RouteRequestInput, escalateFrom: requestId.optional() }),
+  complete: z.object({ request: RouteRequestInput, stream: z.boolean().optional(), escalateFrom: requestId.optional() }),
   cancel: z.object({ requestId: z.string() }),
   'rules.get': z.object({}),
   'rules.validate': z.object({ text: rulesText }),
@@ -58,6 +59,7 @@ const PARAMS: { [M in MethodName]: z.ZodType<Params<M>> } = {
   'spend.conversations': z.object({ sinceMs: z.number().finite().nonnegative().optional(), limit: z.number().int().min(1).max(500).optional() }),
   'providers.health': z.object({}),
   'keys.set': z.object({ provider: z.string().min(1), key: z.string().min(1).nullable() }),
+  'feedback.mark': z.object({ requestId, mark: z.enum(['overkill'], { error: 'must be "overkill", or null to clear the mark' }).nullable() }),
 };
 
 class MethodError extends Error {
@@ -85,6 +87,12 @@ export function createWsServer(ctx: WsContext) {
 
   const send = (ws: WebSocket, payload: unknown) => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(payload)); };
 
+  const escalation = (from: string, rules: RulesManager['current']) => {
+    const found = ctx.engine.escalationFor(from, rules);
+    if ('error' in found) throw new MethodError(ErrorCodes.badRequest, found.error);
+    return found;
+  };
+
   // Params were checked against PARAMS before a handler runs.
   const request = (p: { request: RouteRequest }): RouteRequest => p.request;
   const text = (p: { text: string }): string => p.text;
@@ -110,15 +118,21 @@ export function createWsServer(ctx: WsContext) {
       }
       return { protocol: PROTOCOL_VERSION, daemonVersion: ctx.version, rulesFile: rules.state.file, ...(rulesError ? { rulesError } : {}) };
     },
-    'route.preview': (p, ws) => ctx.engine.preview(request(p), undefined, rulesOf(ws).current),
+    'route.preview': (p, ws) => {
+      const rules = rulesOf(ws).current;
+      return ctx.engine.preview(request(p), p.escalateFrom === undefined ? undefined : escalation(p.escalateFrom, rules), rules);
+    },
     complete: (p, ws) => {
       const req = request(p);
+      const rules = rulesOf(ws).current;
+      // Resolved before anything starts: an escalation that cannot go anywhere is this call's error, and nothing is sent.
+      const forced = p.escalateFrom === undefined ? undefined : escalation(p.escalateFrom, rules);
       const requestId = `ws-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
       const abort = new AbortController();
       running.set(requestId, abort);
       const push = <E extends EventName>(event: E, data: Events[E]) => send(ws, { event, data });
       void ctx.engine.complete(req, {
-        stream: p.stream !== false, requestId, signal: abort.signal, rules: rulesOf(ws).current,
+        stream: p.stream !== false, requestId, signal: abort.signal, rules, forced, escalatedFrom: p.escalateFrom,
         onDelta: (t) => {
           if (ws.readyState !== ws.OPEN) return;
           const frame = JSON.stringify({ event: 'complete.delta', data: { requestId, text: t } });
@@ -167,6 +181,13 @@ export function createWsServer(ctx: WsContext) {
     'spend.recent': (p) => ctx.engine.ledger?.recent(p.limit ?? 50, p.conversation) ?? [],
     'spend.conversations': (p) => ctx.engine.ledger?.conversations(p.sinceMs ?? Date.now() - 7 * 86_400_000, p.limit ?? 50) ?? [],
     'providers.health': (_p, ws) => ctx.engine.health(rulesOf(ws).current),
+    'feedback.mark': (p) => {
+      if (!ctx.engine.ledger) throw new MethodError(ErrorCodes.internal, 'no ledger is open');
+      const entry = ctx.engine.ledger.setFeedback(p.requestId, p.mark);
+      if (!entry) throw new MethodError(ErrorCodes.badRequest, `no request ${JSON.stringify(p.requestId.slice(0, 200))} in the ledger (unknown id, or pruned)`);
+      broadcast('spend.changed', { entry });
+      return { entry };
+    },
     'keys.set': (p) => {
       // The adapter pool keys clients by provider and key, so the next request uses the new key.
       ctx.engine.keys.set(p.provider, p.key);

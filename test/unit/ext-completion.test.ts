@@ -47,7 +47,7 @@ function done(requestId: string, text: string): CompletionResult {
   return {
     requestId, text, provider: 'openai', model: 'gpt-4o-mini-2024-07-18', rule: 'small talk', tier: 'fast',
     usage: { inputTokens: 5, outputTokens: 2 }, finishReason: 'stop', costUsd: 0.00001, estimatedCostUsd: 0.00001, ttftMs: 100, totalMs: 300,
-    attempts: [{ provider: 'openai', model: 'gpt-4o-mini-2024-07-18', outcome: 'ok', elapsedMs: 300 }], fallbacks: 0,
+    attempts: [{ provider: 'openai', model: 'gpt-4o-mini-2024-07-18', outcome: 'ok', elapsedMs: 300 }], fallbacks: 0, escalatedFrom: null,
   };
 }
 

@@ -81,7 +81,7 @@ describe('hint labels', () => {
         { provider: 'openai', model: 'gpt-4o-mini-2024-07-18', outcome: 'failed', status: 429, reason: 'rate-limited', elapsedMs: 150 },
         { provider: 'anthropic', model: 'claude-3-5-haiku-20241022', outcome: 'ok', elapsedMs: 3050 },
       ],
-      fallbacks: 1,
+      fallbacks: 1, escalatedFrom: null,
     };
     assert.equal(resultSummary(result), 'claude-3-5-haiku-20241022 (Anthropic) · rule "small talk" · 1,204 → 311 tokens · $0.0061 · 3.2 s · 1 fallback');
     const footer = resultFooter(result);
