@@ -4,6 +4,8 @@
  * exact for every valid condition (unit-tested). No DOM, no `vscode`.
  */
 
+import { VERDICT_TIERS } from '../../../shared/decision';
+
 /** Condition keys by editor kind (the same keys as CONDITION_KEYS in shared/config, which would pull zod into the bundle). */
 export const NAME_KEYS = ['task', 'source', 'language', 'client'] as const;
 export const NUMERIC_KEYS = ['inputTokens', 'maxOutputTokens', 'estimatedCostUsd', 'latencyBudgetMs', 'spentTodayUsd', 'spentMonthUsd', 'turns'] as const;
@@ -13,6 +15,8 @@ export const CMP_OPS = ['>', '>=', '<', '<=', '=='] as const;
 export const URGENCIES = ['low', 'normal', 'high'] as const;
 /** ReasoningLevel in shared/config. */
 export const REASONING_LEVELS = ['minimal', 'low', 'medium', 'high', 'enabled'] as const;
+/** The classifier's tiers (VERDICT_TIERS in shared/decision, VerdictTierName in shared/config). */
+export const CLASSIFIER_TIERS = VERDICT_TIERS;
 
 export type NameKey = (typeof NAME_KEYS)[number];
 export type NumericKey = (typeof NUMERIC_KEYS)[number];
@@ -24,6 +28,8 @@ export type ClauseForm =
   | { kind: 'names'; key: NameKey; values: string[]; asList: boolean }
   | { kind: 'urgency'; key: 'urgency'; values: string[]; asList: boolean }
   | { kind: 'reasoning'; key: 'reasoning'; values: string[]; asList: boolean }
+  /** `{ tier, minConfidence? }`: `values` are the tiers; no minConfidence means "the likeliest tier is one of them". */
+  | { kind: 'classifier'; key: 'classifier'; values: string[]; asList: boolean; minConfidence: number | undefined }
   | { kind: 'flag'; key: FlagKey; value: boolean }
   | { kind: 'prompt'; key: 'prompt'; mode: 'regex'; regex: string; flags: string }
   | { kind: 'prompt'; key: 'prompt'; mode: 'contains'; values: string[]; asList: boolean; caseSensitive: boolean | undefined }
@@ -54,6 +60,7 @@ export const CLAUSE_CHOICES: { key: string; label: string; initial: unknown }[] 
   { key: 'turns', label: 'conversation turns…', initial: { '>': 1 } },
   { key: 'client', label: 'client is… (claude-cli, codex…)', initial: 'claude-cli' },
   { key: 'reasoning', label: 'reasoning asked for is…', initial: 'high' },
+  { key: 'classifier', label: 'classifier verdict is… (fast / standard / deep)', initial: { tier: 'deep', minConfidence: 0.5 } },
   { key: 'metadata.', label: 'metadata.<key>…', initial: '' },
   { key: 'all', label: 'all of… (every branch)', initial: [{}] },
   { key: 'any', label: 'any of… (at least one branch)', initial: [{}, {}] },
@@ -72,6 +79,14 @@ const isChoices = (v: unknown, choices: readonly string[]): v is string | string
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
+/** ClassifierCondition in shared/config: `{ tier: tier | tier[], minConfidence?: 0..1 }` and nothing else. */
+export function isClassifier(v: unknown): v is { tier: string | string[]; minConfidence?: number } {
+  if (!isPlainObject(v) || !Object.keys(v).every((k) => k === 'tier' || k === 'minConfidence')) return false;
+  const m = v.minConfidence;
+  return isChoices(v.tier, CLASSIFIER_TIERS)
+    && (!('minConfidence' in v) || (typeof m === 'number' && Number.isFinite(m) && m >= 0 && m <= 1));
+}
+
 export function isComparison(v: unknown): v is Partial<Record<CmpOp, number>> {
   return isPlainObject(v) && Object.keys(v).length > 0
     && Object.entries(v).every(([k, n]) => (CMP_OPS as readonly string[]).includes(k) && typeof n === 'number');
@@ -87,6 +102,7 @@ export function conditionToForm(cond: unknown): ClauseForm[] {
     if (isNameKey(key) && (typeof value === 'string' || isStrings(value))) return { kind: 'names', key, ...namesOf(value) };
     if (key === 'urgency' && (typeof value === 'string' || isStrings(value))) return { kind: 'urgency', key, ...namesOf(value) };
     if (key === 'reasoning' && isChoices(value, REASONING_LEVELS)) return { kind: 'reasoning', key, ...namesOf(value) };
+    if (key === 'classifier' && isClassifier(value)) return { kind: 'classifier', key, ...namesOf(value.tier), minConfidence: value.minConfidence };
     if (isFlagKey(key) && typeof value === 'boolean') return { kind: 'flag', key, value };
     if (key === 'prompt' && isPlainObject(value)) {
       if (typeof value.regex === 'string' && Object.keys(value).every((k) => k === 'regex' || k === 'flags') && (value.flags === undefined || typeof value.flags === 'string')) {
@@ -110,7 +126,7 @@ export function conditionToForm(cond: unknown): ClauseForm[] {
 }
 
 const boundsValue = (bounds: Bound[]) => Object.fromEntries(bounds.map((b) => [b.op, b.value]));
-const listValue = (values: string[], asList: boolean): string | string[] => (values.length === 1 && !asList ? values[0] : values);
+export const listValue = (values: string[], asList: boolean): string | string[] => (values.length === 1 && !asList ? values[0] : values);
 
 /** The value written to the file for one clause (its key is `form.key`). */
 export function clauseToValue(form: ClauseForm): unknown {
@@ -118,6 +134,9 @@ export function clauseToValue(form: ClauseForm): unknown {
     case 'names':
     case 'urgency':
     case 'reasoning': return listValue(form.values, form.asList);
+    case 'classifier': return form.minConfidence === undefined
+      ? { tier: listValue(form.values, form.asList) }
+      : { tier: listValue(form.values, form.asList), minConfidence: form.minConfidence };
     case 'flag': return form.value;
     case 'prompt':
       if (form.mode === 'regex') return form.flags ? { regex: form.regex, flags: form.flags } : { regex: form.regex };
@@ -172,6 +191,7 @@ function summarizeClause(c: ClauseForm): string {
     case 'names':
     case 'urgency':
     case 'reasoning': return `${c.key} is ${names(c.values)}`;
+    case 'classifier': return classifierPhrase(c.values, c.minConfidence);
     case 'flag': return FLAG_PHRASES[c.key][c.value ? 0 : 1];
     case 'prompt': return c.mode === 'regex' ? `prompt matches /${c.regex}/${c.flags}` : `prompt contains ${c.values.map((v) => JSON.stringify(v)).join(' or ')}`;
     case 'comparison': return `${c.key} ${bounds(c.bounds)}`;
@@ -180,6 +200,15 @@ function summarizeClause(c: ClauseForm): string {
     case 'not': return `not(${summarizeCondition(c.item)})`;
     case 'raw': return `${c.key}: ${JSON.stringify(c.value)}`;
   }
+}
+
+/**
+ * What a classifier condition asks, in words: `classifier says deep`, `classifier says fast or standard`,
+ * `P(deep) ≥ 0.50`, `P(fast + standard) ≥ 0.50`. The trace's "expected" and the rule summaries use it.
+ */
+export function classifierPhrase(tiers: string[], minConfidence: number | undefined): string {
+  if (minConfidence === undefined) return `classifier says ${tiers.join(' or ')}`;
+  return `classifier P(${tiers.join(' + ')}) ≥ ${minConfidence.toFixed(2)}`;
 }
 
 // ── Targets (`then` and `default`) ─────────────────────────────────────────────────────────────────────────────

@@ -7,8 +7,8 @@ import { KNOWN_CLIENTS } from '../../../shared/decision';
 import type { DraftOp, JsonPath } from '../../../shared/webview';
 import { button, h, icon, type Child } from '../common/dom';
 import {
-  CLAUSE_CHOICES, CMP_OPS, clauseLabel, clauseToValue, conditionToForm, FLAG_KEYS, KNOWN_SOURCES, KNOWN_TASKS, namesFromText,
-  REASONING_LEVELS, summarizeCondition, switchTargetMode, targetToForm, URGENCIES, type Bound, type ClauseForm,
+  CLASSIFIER_TIERS, CLAUSE_CHOICES, CMP_OPS, clauseLabel, clauseToValue, conditionToForm, FLAG_KEYS, KNOWN_SOURCES, KNOWN_TASKS, namesFromText,
+  listValue, REASONING_LEVELS, summarizeCondition, switchTargetMode, targetToForm, URGENCIES, type Bound, type ClauseForm,
 } from './conditions';
 import { uniqueName } from './draft';
 import { pathKey } from './issues';
@@ -67,9 +67,9 @@ export function textInput(o: TextOpts): HTMLInputElement {
   return input;
 }
 
-function numberInput(o: { label: string; value: number | undefined; focus: string; onCommit: (n: number | undefined) => void; placeholder?: string; step?: string; min?: string }): HTMLInputElement {
+function numberInput(o: { label: string; value: number | undefined; focus: string; onCommit: (n: number | undefined) => void; placeholder?: string; step?: string; min?: string; max?: string; describedBy?: string }): HTMLInputElement {
   const input = h('input', {
-    type: 'number', step: o.step ?? 'any', min: o.min, 'aria-label': o.label, 'data-focus': o.focus, placeholder: o.placeholder,
+    type: 'number', step: o.step ?? 'any', min: o.min, max: o.max, 'aria-label': o.label, 'aria-describedby': o.describedBy, 'data-focus': o.focus, placeholder: o.placeholder,
     props: { value: o.value === undefined ? '' : String(o.value) },
   });
   input.addEventListener('change', () => {
@@ -150,6 +150,44 @@ function choicesEditor(ctx: FormContext, c: Extract<ClauseForm, { kind: 'urgency
   })));
 }
 
+/**
+ * `classifier`: one checkbox per tier (the last one checked cannot be unchecked) and an optional minimum
+ * confidence (0–1; empty: the likeliest tier must be one of them). Each part is its own edit (`tier`,
+ * `minConfidence`), so the rest of the object and its comments stay as they are in the file.
+ */
+function classifierEditor(ctx: FormContext, c: Extract<ClauseForm, { kind: 'classifier' }>, p: JsonPath): HTMLElement {
+  const tierPath = [...p, 'tier'];
+  const minPath = [...p, 'minConfidence'];
+  const hintId = `hint-${key(p).replace(/[^\w-]/g, '_')}`;
+  const tiers = h('span', { class: 'checks', role: 'group', 'aria-label': 'classifier tier is one of', 'data-path': key(tierPath) },
+    h('span', { class: 'muted small', 'aria-hidden': 'true' }, 'tier'),
+    CLASSIFIER_TIERS.map((t) => checkbox({
+      label: t, checked: c.values.includes(t), focus: `${key(p)}:${t}`,
+      onChange: (on) => {
+        const next = CLASSIFIER_TIERS.filter((x) => (x === t ? on : c.values.includes(x)));
+        if (!next.length) { ctx.rerender(); return; }
+        ctx.edit({ kind: 'set', path: tierPath, value: listValue(next, c.asList || next.length > 1) }, `${key(p)}:${t}`);
+      },
+    })), issuesSlot());
+  const tierWords = c.values.join(c.minConfidence === undefined ? ' or ' : ' + ');
+  const hint = c.minConfidence === undefined
+    ? `holds when the likeliest tier is ${tierWords}`
+    : `holds when P(${tierWords}) ≥ ${c.minConfidence}`;
+  const min = h('span', { class: 'min-confidence', 'data-path': key(minPath) },
+    h('span', { class: 'muted small', 'aria-hidden': 'true' }, 'min. confidence'),
+    numberInput({
+      label: 'classifier minimum confidence (0 to 1; empty: the likeliest tier)', value: c.minConfidence, focus: key(minPath),
+      placeholder: 'likeliest', step: '0.05', min: '0', max: '1', describedBy: hintId,
+      onCommit: (n) => {
+        if (n === undefined) { ctx.edit({ kind: 'remove', path: minPath }, key(minPath)); return; }
+        const clamped = Math.min(1, Math.max(0, n));
+        if (clamped === c.minConfidence) { ctx.rerender(); return; }
+        ctx.edit({ kind: 'set', path: minPath, value: clamped }, key(minPath));
+      },
+    }), issuesSlot());
+  return h('span', { class: 'classifier-editor' }, tiers, min, h('span', { class: 'hint muted small', id: hintId }, hint));
+}
+
 const NAME_LISTS: Record<string, string> = { task: 'dl-tasks', source: 'dl-sources', client: 'dl-clients' };
 const NAME_PLACEHOLDERS: Record<string, string> = { language: 'typescript, python', client: 'claude-cli, codex' };
 
@@ -167,6 +205,8 @@ function clauseEditor(ctx: FormContext, c: ClauseForm, condPath: JsonPath, depth
       return choicesEditor(ctx, c, p, URGENCIES);
     case 'reasoning':
       return choicesEditor(ctx, c, p, REASONING_LEVELS);
+    case 'classifier':
+      return classifierEditor(ctx, c, p);
     case 'flag':
       return selectInput({
         label: c.key, value: String(c.value), focus: key(p),
@@ -275,6 +315,7 @@ export function conditionEditor(ctx: FormContext, cond: unknown, path: JsonPath,
     const focus = choice.key === 'all' || choice.key === 'any' ? `${key([...path, choice.key, 0])}:add` : choice.key === 'not' ? `${key([...path, 'not'])}:add`
       : choice.key === 'prompt' ? key([...path, 'prompt', 'contains'])
         : choice.key === 'urgency' || choice.key === 'reasoning' ? `${key([...path, choice.key])}:${String(choice.initial)}`
+          : choice.key === 'classifier' ? `${key([...path, choice.key])}:${String((choice.initial as { tier: string }).tier)}`
           : ['task', 'source', 'language', 'client', ...FLAG_KEYS].includes(choice.key) ? key([...path, choice.key]) : `${key([...path, choice.key])}:op0`;
     ctx.edit({ kind: 'set', path: [...path, choice.key], value: choice.initial }, focus);
   });
