@@ -13,7 +13,7 @@ import { KNOWN_SOURCES, KNOWN_TASKS, URGENCIES } from './conditions';
 import { parseDraft, type DraftParse } from './draft';
 import { budgetsSection, datalists, formContext, modelsSection, providersSection, rulesSection, tiersSection, type FormContext } from './form';
 import { candidateKeys, issueCounts, issuePath } from './issues';
-import { buildDecisionView, buildReplayView } from './trace';
+import { buildDecisionView, buildReplayView, type VerdictView } from './trace';
 
 interface TryInputs { prompt: string; task: string; source: string; urgency: string; language: string }
 interface State {
@@ -325,7 +325,36 @@ function renderTryResult() {
         t.status === 'failed' && t.conditionPath
           ? h('span', { class: 'trace-detail' }, h('code', null, t.conditionPath), ': expected ', h('code', { class: 'expected' }, t.expected ?? ''), ', got ', h('code', { class: 'actual' }, t.actual ?? ''))
           : t.status === 'not-reached' ? h('span', { class: 'trace-detail muted' }, 'not reached') : t.detail ? h('span', { class: 'trace-detail' }, t.detail) : null))),
-      v.isDefault ? h('p', { class: 'muted small' }, 'No rule matched, so the default target was used.') : null));
+      v.isDefault ? h('p', { class: 'muted small' }, 'No rule matched, so the default target was used.') : null,
+      verdictBlock(v.verdict)));
+}
+
+/** The classifier's verdict: its tier, a bar per tier, and the features that weighed most (or why there is none). */
+function verdictBlock(v: VerdictView | null): HTMLElement {
+  if (!v) {
+    return h('div', { class: 'verdict', 'data-verdict': 'none' }, h('h3', null, 'Classifier'),
+      h('p', { class: 'muted small' }, 'No verdict: no rule tried a classifier condition, so the classifier did not run.'));
+  }
+  const bars = v.probabilities.map((p) => {
+    const fill = h('div', { class: 'fill' });
+    fill.style.width = `${(p.value * 100).toFixed(1)}%`;
+    return h('li', { class: ['prob', p.chosen && 'chosen'], 'data-tier': p.tier },
+      h('span', { class: 'prob-tier' }, p.tier),
+      h('div', { class: 'bar', role: 'progressbar', 'aria-label': `P(${p.tier})`, 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(Math.round(p.value * 100)), 'aria-valuetext': p.percent }, fill),
+      h('span', { class: 'prob-value' }, p.percent));
+  });
+  return h('div', { class: 'verdict', 'data-verdict': v.tier },
+    h('h3', null, 'Classifier'),
+    h('p', { class: 'verdict-head' }, 'verdict ', h('strong', { class: 'verdict-tier' }, v.tier), h('span', { class: 'muted' }, ` · ${v.confidence} confident`)),
+    h('ul', { class: 'verdict-probs', 'aria-label': 'Probability of each tier' }, bars),
+    v.features.length
+      ? h('div', null,
+        h('h4', { id: 'verdict-features-h' }, 'What weighed most'),
+        h('ol', { class: 'verdict-features', 'aria-labelledby': 'verdict-features-h' }, v.features.map((f) => h('li', null,
+          h('code', { class: 'feature' }, f.feature),
+          h('span', { class: ['weight', f.value < 0 ? 'negative' : 'positive'], title: 'contribution to the verdict tier\'s score' }, f.weight)))),
+        v.moreFeatures ? h('p', { class: 'muted small' }, `and ${v.moreFeatures} more`) : null)
+      : h('p', { class: 'muted small' }, 'No features listed.'));
 }
 
 // ── Replay ────────────────────────────────────────────────────────────────────────────────────────────────────

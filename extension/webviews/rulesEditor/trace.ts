@@ -3,7 +3,7 @@
  * out, so the webview only lays them out. No DOM, no `vscode`.
  */
 import { formatTraceValue } from '../../../shared/format';
-import type { Decision } from '../../../shared/decision';
+import { VERDICT_TIERS, type Decision, type Verdict, type VerdictTier } from '../../../shared/decision';
 import type { ReplayResult } from '../../../shared/protocol';
 import { formatMs, formatUsd } from '../common/format';
 
@@ -17,6 +17,22 @@ export interface TraceRow {
   expected?: string;
   actual?: string;
 }
+
+/** The classifier's verdict, laid out: the tier, one bar per tier, and the features that weighed most. */
+export interface VerdictView {
+  tier: VerdictTier;
+  /** `71 %` */
+  confidence: string;
+  /** Every tier in order (fast, standard, deep), with its probability as a fraction (bar width) and as text. */
+  probabilities: { tier: VerdictTier; value: number; percent: string; chosen: boolean }[];
+  /** Strongest first, at most VERDICT_FEATURES; `weight` signed with two decimals (`+1.24`, `−0.31`). */
+  features: { feature: string; weight: string; value: number }[];
+  /** How many more features the verdict listed than are shown. */
+  moreFeatures: number;
+}
+
+/** How many of the verdict's features the dry run lists. */
+export const VERDICT_FEATURES = 8;
 
 export interface DecisionView {
   model: string;
@@ -32,9 +48,13 @@ export interface DecisionView {
   candidates: { name: string; model: string; provider: string; cost: string; latency: string }[];
   skipped: { name: string; model: string; reason: string; detail: string }[];
   trace: TraceRow[];
+  /** Absent when no rule tested a `classifier` condition (the classifier did not run). */
+  verdict: VerdictView | null;
   /** When every candidate was skipped, the request would fail: say so. */
   warning?: string;
 }
+
+const shortenText = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
 /** Render a condition value or an observed value briefly: `"chat"`, `["a", "b"]`, `> 4000 and <= 9000`, `(not set)`. */
 export function formatConditionValue(v: unknown, max = 80): string {
@@ -49,14 +69,64 @@ export function formatConditionValue(v: unknown, max = 80): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
+const clamp01 = (n: number) => (Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 0);
+
+/** `0.712` → `71 %`; below 1 % but above 0 → `<1 %`. */
+export function formatPercent(p: number): string {
+  const n = clamp01(p);
+  if (n > 0 && n < 0.005) return '<1 %';
+  return `${Math.round(n * 100)} %`;
+}
+
+/** A feature's weight, signed: `+1.24`, `−0.31` (a real minus sign), `0.00`. */
+export function formatWeight(w: number): string {
+  if (!Number.isFinite(w)) return String(w);
+  const s = Math.abs(w).toFixed(2);
+  if (s === '0.00') return s;
+  return `${w < 0 ? '−' : '+'}${s}`;
+}
+
+export function buildVerdictView(v: Verdict, maxFeatures = VERDICT_FEATURES): VerdictView {
+  const features = Array.isArray(v.features) ? v.features : [];
+  return {
+    tier: v.tier,
+    confidence: formatPercent(v.confidence),
+    probabilities: VERDICT_TIERS.map((tier) => {
+      const value = clamp01(v.probabilities?.[tier] ?? 0);
+      return { tier, value, percent: formatPercent(value), chosen: tier === v.tier };
+    }),
+    features: features.slice(0, maxFeatures).map((f) => ({ feature: f.feature, weight: formatWeight(f.weight), value: f.weight })),
+    moreFeatures: Math.max(0, features.length - maxFeatures),
+  };
+}
+
+/** Is this a condition path that ends at a `classifier` key (`if.classifier`, `if.all[1].classifier`)? */
+const isClassifierPath = (path: string) => /(^|[.\]])classifier$/.test(path);
+
+/**
+ * What a failed `classifier` condition expected, in words: `deep ≥ 0.50`, `standard + deep ≥ 0.40` (the summed
+ * probability), `deep (likeliest)`, `standard or deep (likeliest)`. Undefined for a shape that is not one.
+ */
+export function formatClassifierExpected(cond: unknown): string | undefined {
+  if (!cond || typeof cond !== 'object' || Array.isArray(cond)) return undefined;
+  const { tier, minConfidence } = cond as { tier?: unknown; minConfidence?: unknown };
+  const tiers = typeof tier === 'string' ? [tier] : Array.isArray(tier) && tier.length && tier.every((t) => typeof t === 'string') ? tier as string[] : undefined;
+  if (!tiers) return undefined;
+  if (typeof minConfidence === 'number') return `${tiers.join(' + ')} ≥ ${minConfidence.toFixed(2)}`;
+  if (minConfidence !== undefined) return undefined;
+  return `${tiers.join(' or ')} (likeliest)`;
+}
+
 /** The trace, with rules after the match (never tried) listed as not reached when their names are known. */
 export function buildTrace(decision: Pick<Decision, 'trace' | 'ruleIndex'>, ruleNames: string[] = []): TraceRow[] {
   const rows: TraceRow[] = decision.trace.map((t) => {
     if (t.matched) return { index: t.index, rule: t.rule, status: 'matched' };
     const f = t.failed;
     if (!f) return { index: t.index, rule: t.rule, status: 'failed', detail: 'did not match' };
-    const expected = formatConditionValue(f.expected);
-    const actual = formatConditionValue(f.actual);
+    // A classifier condition reads as `deep ≥ 0.50`, its actual as the daemon's verdict summary, unquoted.
+    const classifierExpected = isClassifierPath(f.path) ? formatClassifierExpected(f.expected) : undefined;
+    const expected = classifierExpected ?? formatConditionValue(f.expected);
+    const actual = classifierExpected && typeof f.actual === 'string' ? shortenText(f.actual, 80) : formatConditionValue(f.actual);
     return {
       index: t.index, rule: t.rule, status: 'failed', conditionPath: f.path, expected, actual,
       detail: `${f.path}: expected ${expected}, got ${actual}`,
@@ -89,6 +159,7 @@ export function buildDecisionView(decision: Decision, ruleNames: string[] = []):
     })),
     skipped: decision.skipped.map((s) => ({ name: s.name, model: s.model, reason: s.reason, detail: s.detail })),
     trace: buildTrace(decision, ruleNames),
+    verdict: decision.verdict ? buildVerdictView(decision.verdict) : null,
     warning: decision.candidates.length ? undefined : 'Every candidate is skipped: this request would fail. Set an API key or wait for the circuit to close.',
   };
 }
