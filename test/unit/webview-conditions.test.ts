@@ -27,11 +27,15 @@ const EVERY_KIND = {
   lastIsToolResult: true,
   client: ['claude-cli', 'codex'],
   reasoning: 'high',
+  classifier: { tier: 'deep', minConfidence: 0.5 },
   'metadata.team': 'infra',
   'metadata.tier': ['gold', 'silver'],
   'metadata.size': { '>': 3 },
   all: [{ task: 'refactor' }, { any: [{ source: 'http' }, { not: { urgency: ['low', 'normal'] } }] }],
-  any: [{ prompt: { contains: ['TODO', 'FIXME'], caseSensitive: true } }, { prompt: { contains: 'hello' } }, { reasoning: ['low', 'enabled'], client: 'cline' }],
+  any: [
+    { prompt: { contains: ['TODO', 'FIXME'], caseSensitive: true } }, { prompt: { contains: 'hello' } }, { reasoning: ['low', 'enabled'], client: 'cline' },
+    { classifier: { tier: ['standard', 'deep'], minConfidence: 0.35 } }, { classifier: { tier: 'fast' } }, { classifier: { tier: ['deep'] } },
+  ],
   not: { language: 'markdown' },
 };
 
@@ -45,7 +49,7 @@ describe('condition forms', () => {
     assert.deepEqual(forms.map((f) => f.key), Object.keys(EVERY_KIND));
     assert.deepEqual(forms.map((f) => f.kind), [
       'names', 'names', 'urgency', 'names', 'prompt', 'comparison', 'comparison', 'comparison', 'comparison', 'comparison', 'comparison',
-      'flag', 'flag', 'comparison', 'flag', 'names', 'reasoning', 'metadata', 'metadata', 'metadata', 'group', 'group', 'not',
+      'flag', 'flag', 'comparison', 'flag', 'names', 'reasoning', 'classifier', 'metadata', 'metadata', 'metadata', 'group', 'group', 'not',
     ]);
     for (const f of forms) assert.deepEqual(clauseToValue(f), (EVERY_KIND as Record<string, unknown>)[f.key], f.key);
     // Nested conditions too.
@@ -90,6 +94,35 @@ describe('condition forms', () => {
     assert.deepEqual(conditionToForm('nope'), []);
   });
 
+  test('classifier: the tiers and the optional minimum confidence round-trip; other shapes stay raw (as the schema rejects them)', () => {
+    const valid = [
+      { tier: 'deep', minConfidence: 0.5 }, { tier: 'fast' }, { tier: ['deep'] }, { tier: ['fast', 'standard'], minConfidence: 0 },
+      { tier: ['standard', 'deep'], minConfidence: 1 }, { minConfidence: 0.25, tier: 'standard' },
+    ];
+    for (const value of valid) {
+      assert.equal(Condition.safeParse({ classifier: value }).success, true, JSON.stringify(value));
+      const [f] = conditionToForm({ classifier: value });
+      assert.equal(f.kind, 'classifier', JSON.stringify(value));
+      assert.deepEqual(clauseToValue(f), value);
+    }
+    const [deep] = conditionToForm({ classifier: { tier: 'deep', minConfidence: 0.5 } });
+    assert.deepEqual(deep, { kind: 'classifier', key: 'classifier', values: ['deep'], asList: false, minConfidence: 0.5 });
+    // Edits the form makes: a second tier makes a list, clearing the confidence drops the key.
+    assert.ok(deep.kind === 'classifier');
+    assert.deepEqual(clauseToValue({ ...deep, values: ['standard', 'deep'], asList: true }), { tier: ['standard', 'deep'], minConfidence: 0.5 });
+    assert.deepEqual(clauseToValue({ ...deep, minConfidence: undefined }), { tier: 'deep' });
+    const invalid = [
+      'deep', ['deep'], {}, { tier: 'huge' }, { tier: [] }, { tier: ['deep', 'huge'] }, { tier: 'deep', minConfidence: 1.5 },
+      { tier: 'deep', minConfidence: -0.1 }, { tier: 'deep', minConfidence: '0.5' }, { tier: 'deep', minConfidence: null }, { tier: 'deep', extra: 1 }, { tier: 3 },
+    ];
+    for (const value of invalid) {
+      assert.equal(Condition.safeParse({ classifier: value }).success, false, `the schema rejects ${JSON.stringify(value)}`);
+      const [f] = conditionToForm({ classifier: value });
+      assert.equal(f.kind, 'raw', JSON.stringify(value));
+      assert.deepEqual(clauseToValue(f), value);
+    }
+  });
+
   test('every "Add condition" starting value is valid on its own', () => {
     for (const c of CLAUSE_CHOICES) {
       if (c.key === 'metadata.') { assert.equal(Condition.safeParse({ 'metadata.key': 'value' }).success, true); continue; }
@@ -110,6 +143,9 @@ describe('condition forms', () => {
     assert.equal(summarizeCondition({}), 'always');
     assert.equal(summarizeCondition({ hasTools: true, lastIsToolResult: false, turns: { '>': 2 } }), 'has tools and last message is not a tool result and turns > 2');
     assert.equal(summarizeCondition({ hasImages: false, client: ['codex', 'cline'], reasoning: 'high' }), 'has no images and client is one of codex, cline and reasoning is high');
+    assert.equal(summarizeCondition({ classifier: { tier: 'deep', minConfidence: 0.5 } }), 'classifier P(deep) ≥ 0.50');
+    assert.equal(summarizeCondition({ classifier: { tier: ['standard', 'deep'], minConfidence: 0.4 } }), 'classifier P(standard + deep) ≥ 0.40');
+    assert.equal(summarizeCondition({ task: 'explain', classifier: { tier: ['fast', 'standard'] } }), 'task is explain and classifier says fast or standard');
   });
 });
 

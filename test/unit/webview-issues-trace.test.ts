@@ -2,7 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { candidateKeys, issueCounts, issuePath, parseIssuePath, pathKey } from '../../extension/webviews/rulesEditor/issues';
-import { buildDecisionView, buildReplayView, buildTrace, formatConditionValue } from '../../extension/webviews/rulesEditor/trace';
+import {
+  buildDecisionView, buildReplayView, buildTrace, buildVerdictView, formatClassifierExpected, formatConditionValue, formatPercent, formatWeight, VERDICT_FEATURES,
+} from '../../extension/webviews/rulesEditor/trace';
+import type { Verdict } from '../../shared/decision';
 import { decision, replayResult, RULES_TEXT } from '../fixtures/webview-harness/data';
 
 describe('issue paths', () => {
@@ -58,6 +61,68 @@ describe('dry-run view', () => {
     assert.equal(w.model, 'gpt-4o-mini-2024-07-18');
     assert.match(w.warning ?? '', /Every candidate is skipped/);
     assert.deepEqual(w.skipped, [{ name: 'mini', model: 'gpt-4o-mini-2024-07-18', reason: 'no-key', detail: 'no API key for openai' }]);
+  });
+});
+
+const VERDICT: Verdict = {
+  tier: 'standard', confidence: 0.71, probabilities: { fast: 0.08, standard: 0.71, deep: 0.21 },
+  features: [
+    { feature: 'why can', weight: 1.24 }, { feature: 'explain×"lock"', weight: 0.8 }, { feature: 'code:mutex', weight: 0.42 },
+    { feature: "'dlo'", weight: 0.1 }, { feature: 'paste.threaddump', weight: -0.31 }, { feature: 'ask.words=4', weight: 0.004 },
+  ],
+};
+
+describe('classifier in the dry run', () => {
+  test('a failed classifier condition reads as the tier and confidence asked, and the verdict the daemon saw', () => {
+    const actual = 'standard (fast 0.08 · standard 0.71 · deep 0.21)';
+    const rows = buildTrace(decision({
+      trace: [
+        { rule: 'hard ones', index: 0, matched: false, failed: { path: 'if.classifier', expected: { tier: 'deep', minConfidence: 0.5 }, actual } },
+        { rule: 'either', index: 1, matched: false, failed: { path: 'if.all[1].classifier', expected: { tier: ['standard', 'deep'] }, actual: 'fast (fast 0.60 · standard 0.30 · deep 0.10)' } },
+        { rule: 'small talk', index: 2, matched: true },
+      ],
+    }));
+    assert.equal(rows[0].detail, `if.classifier: expected deep ≥ 0.50, got ${actual}`);
+    assert.deepEqual([rows[0].conditionPath, rows[0].expected, rows[0].actual], ['if.classifier', 'deep ≥ 0.50', actual]);
+    assert.equal(rows[1].detail, 'if.all[1].classifier: expected standard or deep (likeliest), got fast (fast 0.60 · standard 0.30 · deep 0.10)');
+    // Summed probabilities for a list; anything else keeps the generic rendering.
+    assert.equal(formatClassifierExpected({ tier: ['standard', 'deep'], minConfidence: 0.4 }), 'standard + deep ≥ 0.40');
+    assert.equal(formatClassifierExpected({ tier: 'deep', minConfidence: 'x' }), undefined);
+    assert.equal(formatClassifierExpected('deep'), undefined);
+    const odd = buildTrace(decision({ trace: [{ rule: 'r', index: 0, matched: false, failed: { path: 'if.classifier', expected: 'deep', actual: 'x' } }] }));
+    assert.equal(odd[0].detail, 'if.classifier: expected "deep", got "x"');
+    // A metadata key that happens to be called classifier is not a classifier condition.
+    const meta = buildTrace(decision({ trace: [{ rule: 'r', index: 0, matched: false, failed: { path: 'if.metadata.myclassifier', expected: { tier: 'deep' }, actual: 'a' } }] }));
+    assert.equal(meta[0].expected, '{"tier":"deep"}');
+  });
+
+  test('the verdict: its tier and confidence, every tier\'s probability in order, the top features signed', () => {
+    const v = buildDecisionView(decision({ verdict: VERDICT })).verdict;
+    assert.ok(v);
+    assert.equal(v.tier, 'standard');
+    assert.equal(v.confidence, '71 %');
+    assert.deepEqual(v.probabilities, [
+      { tier: 'fast', value: 0.08, percent: '8 %', chosen: false },
+      { tier: 'standard', value: 0.71, percent: '71 %', chosen: true },
+      { tier: 'deep', value: 0.21, percent: '21 %', chosen: false },
+    ]);
+    assert.deepEqual(v.features.map((f) => [f.feature, f.weight]), [
+      ['why can', '+1.24'], ['explain×"lock"', '+0.80'], ['code:mutex', '+0.42'], ["'dlo'", '+0.10'], ['paste.threaddump', '−0.31'], ['ask.words=4', '0.00'],
+    ]);
+    assert.equal(v.moreFeatures, 0);
+  });
+
+  test('no verdict when the classifier did not run; long feature lists are cut; odd numbers stay in range', () => {
+    assert.equal(buildDecisionView(decision()).verdict, null);
+    const many = buildVerdictView({ ...VERDICT, features: Array.from({ length: 20 }, (_, i) => ({ feature: `f${i}`, weight: 1 - i / 20 })) });
+    assert.equal(many.features.length, VERDICT_FEATURES);
+    assert.equal(many.moreFeatures, 20 - VERDICT_FEATURES);
+    assert.equal(buildVerdictView(VERDICT, 2).features.length, 2);
+    assert.deepEqual([formatPercent(0), formatPercent(0.001), formatPercent(0.996), formatPercent(1.2), formatPercent(NaN)], ['0 %', '<1 %', '100 %', '100 %', '0 %']);
+    assert.deepEqual([formatWeight(2), formatWeight(-0.005), formatWeight(-0.0049), formatWeight(0)], ['+2.00', '−0.01', '0.00', '0.00']);
+    const odd = buildVerdictView({ tier: 'deep', confidence: 1.4, probabilities: { fast: -0.1, standard: 0, deep: 1.4 }, features: [] });
+    assert.deepEqual(odd.probabilities.map((p) => p.value), [0, 0, 1]);
+    assert.equal(odd.confidence, '100 %');
   });
 });
 
