@@ -138,6 +138,35 @@ describe('trace to Markdown', () => {
     assert.ok(line.includes('…'));
   });
 
+  it('shows the classifier verdict when present: tier, probabilities, the top features', () => {
+    assert.ok(!traceToMarkdown(decision()).includes('Classifier'), 'no line when the classifier did not run');
+    const md = traceToMarkdown(decision({
+      verdict: {
+        tier: 'deep', confidence: 0.71, probabilities: { fast: 0.08, standard: 0.21, deep: 0.71 },
+        features: [
+          { feature: 'deadlock', weight: 1.24 }, { feature: 'why can', weight: 0.8 }, { feature: 'explain×"lock"', weight: 0.5 },
+          { feature: 'paste.threaddump', weight: -0.3 }, { feature: 'code:mutex', weight: 0.2 },
+        ],
+      },
+    }));
+    const line = md.split('\n').find((l) => l.startsWith('Classifier:'))!;
+    assert.equal(line, 'Classifier: `deep` 71 % (fast 8 % · standard 21 % · deep 71 %) · weighed most: `deadlock` +1.24, `why can` +0.80, `explain×"lock"` +0.50, `paste.threaddump` −0.30…');
+    assert.ok(md.indexOf('Classifier:') < md.indexOf('**Rules**'), md);
+    const bare = traceToMarkdown(decision({ verdict: { tier: 'fast', confidence: 0.9, probabilities: { fast: 0.9, standard: 0.1, deep: 0 }, features: [{ feature: '`x`', weight: 0.1 }] } }));
+    assert.ok(bare.includes('Classifier: `fast` 90 % (fast 90 % · standard 10 % · deep 0 %) · weighed most: `` `x` `` +0.10'), bare);
+  });
+
+  it('a failed classifier condition names the tier and confidence asked', () => {
+    const md = traceToMarkdown(decision({
+      trace: [
+        { rule: 'hard', index: 0, matched: false, failed: { path: 'if.classifier', expected: { tier: 'deep', minConfidence: 0.5 }, actual: 'standard (fast 0.08 · standard 0.71 · deep 0.21)' } },
+        { rule: 'either', index: 1, matched: false, failed: { path: 'if.any[0].classifier', expected: { tier: ['standard', 'deep'] }, actual: 'fast (fast 0.60 · standard 0.30 · deep 0.10)' } },
+      ],
+    }));
+    assert.ok(md.includes('- ✗ **hard** — `if.classifier`: expected `deep ≥ 0.50`, actual `standard (fast 0.08 · standard 0.71 · deep 0.21)`'), md);
+    assert.ok(md.includes('- ✗ **either** — `if.any[0].classifier`: expected `standard or deep (likeliest)`, actual `fast (fast 0.60 · standard 0.30 · deep 0.10)`'), md);
+  });
+
   it('escapes rule names so they cannot inject Markdown', () => {
     const md = traceToMarkdown(decision({ trace: [{ rule: '[click](http://x)', index: 0, matched: true }] }));
     assert.ok(md.includes('**\\[click\\](http://x)**'), md);
