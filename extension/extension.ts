@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { registerAsk } from './commands/ask';
 import { registerDaemonCommands } from './commands/daemon';
+import { registerEscalation } from './commands/escalate';
 import { registerExplain } from './commands/explain';
 import { registerFixProblem } from './commands/fixProblem';
 import { registerRefactor } from './commands/refactor';
@@ -36,11 +37,13 @@ export function activate(context: vscode.ExtensionContext): void {
     daemon,
     status,
     preview,
+    runner,
     registerAsk(services),
     registerExplain(services),
     registerRefactor(services),
     registerWriteTests(services),
     registerFixProblem(services),
+    registerEscalation(services),
     registerOpenRulesFile(services),
     registerSetApiKey(services),
     registerDaemonCommands(services),

@@ -7,6 +7,17 @@ import * as vscode from 'vscode';
 
 export const PROPOSAL_SCHEME = 'switchyard-proposal';
 
+/** The way back from a proposal: ask its request again with a stronger model, or mark the answer overkill. */
+export interface ProposalFollowUps {
+  /** Runs after the diff closes (the stronger answer is proposed afresh). */
+  stronger(): void;
+  /** Marks the answer; the proposal stays open to apply or discard. */
+  overkill(): PromiseLike<unknown>;
+}
+
+const STRONGER = 'Ask Again With a Stronger Model';
+const OVERKILL = 'Mark as Overkill';
+
 export class ProposalPreview implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly contents = new Map<string, string>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
@@ -26,7 +37,7 @@ export class ProposalPreview implements vscode.TextDocumentContentProvider, vsco
    * Diff preview, then Apply/Discard. Returns true when the edit was applied. Refuses (with a message) when the
    * replaced text changed while the user was looking.
    */
-  async propose(document: vscode.TextDocument, range: vscode.Range, newText: string, what: string): Promise<boolean> {
+  async propose(document: vscode.TextDocument, range: vscode.Range, newText: string, what: string, followUps?: ProposalFollowUps): Promise<boolean> {
     const original = document.getText();
     const originalRangeText = document.getText(range);
     const proposed = original.slice(0, document.offsetAt(range.start)) + newText + original.slice(document.offsetAt(range.end));
@@ -36,12 +47,20 @@ export class ProposalPreview implements vscode.TextDocumentContentProvider, vsco
     const name = basename(document.uri.path) || document.uri.toString();
     try {
       await vscode.commands.executeCommand('vscode.diff', document.uri, proposalUri, `${name} ↔ Switchyard: ${what}`, { preview: false });
-      const choice = await Promise.race([
-        vscode.window.showInformationMessage(`Switchyard: apply the proposed change (${what}) to ${name}?`, 'Apply', 'Discard'),
-        this.diffClosed(proposalUri),
-      ]);
+      const closed = this.diffClosed(proposalUri);
+      const buttons = followUps ? ['Apply', 'Discard', STRONGER, OVERKILL] : ['Apply', 'Discard'];
+      let choice: string | undefined;
+      for (let marked = false; ;) {
+        const shown = marked ? buttons.filter((b) => b !== OVERKILL) : buttons;
+        choice = await Promise.race([vscode.window.showInformationMessage(`Switchyard: apply the proposed change (${what}) to ${name}?`, ...shown), closed]);
+        if (choice !== OVERKILL || !followUps) break;
+        // Marked: the question comes back (the proposal may still be worth applying).
+        await followUps.overkill();
+        marked = true;
+      }
       if (choice !== 'Apply') {
         await this.closeDiff(proposalUri);
+        if (choice === STRONGER) followUps?.stronger();
         return false;
       }
       // Apply while the diff still holds the document open, then close the diff and show the result.

@@ -1,6 +1,7 @@
 /** Turning a code answer into a reviewed edit: extract the fenced code, fit it, diff-preview, apply. */
 import * as vscode from 'vscode';
 import { extractCode, fitIndentation, type FitOptions } from '../requests/fences';
+import { ASK_AGAIN_STRONGER_COMMAND, MARK_OVERKILL_COMMAND } from '../requests/runner';
 import type { Services } from '../services';
 
 export async function proposeCodeAnswer(
@@ -10,6 +11,8 @@ export async function proposeCodeAnswer(
   fit: FitOptions,
   answer: string,
   what: string,
+  /** The request that answered: the proposal then offers to ask it again stronger, or to mark it overkill. */
+  requestId?: string,
 ): Promise<boolean> {
   const extracted = extractCode(answer, document.languageId);
   if (!extracted) {
@@ -28,7 +31,11 @@ export async function proposeCodeAnswer(
     void vscode.window.showInformationMessage('Switchyard: the proposal is identical to the current code.');
     return false;
   }
-  const applied = await services.preview.propose(document, range, newText, what);
+  const followUps = requestId === undefined ? undefined : {
+    stronger: () => void vscode.commands.executeCommand(ASK_AGAIN_STRONGER_COMMAND, { requestId }),
+    overkill: () => vscode.commands.executeCommand(MARK_OVERKILL_COMMAND, { requestId }),
+  };
+  const applied = await services.preview.propose(document, range, newText, what, followUps);
   services.log.info(`${what}: proposal ${applied ? 'applied' : 'discarded'}`);
   return applied;
 }

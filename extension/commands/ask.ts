@@ -32,11 +32,13 @@ export function registerAsk(services: Services): vscode.Disposable {
     });
     if (!input) return;
     const request = buildAskRequest(input.value, ctx);
+    const header = `# Switchyard\n\n${quote(input.value)}\n\n`;
     await services.runner.run(request, {
       title: 'Ask',
       sink: answerSink(services),
-      header: `# Switchyard\n\n${quote(input.value)}\n\n`,
+      header,
       decision: input.decision,
+      again: { sink: () => answerSink(services), header, offerFollowUps: true },
     });
   });
 }

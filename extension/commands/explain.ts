@@ -13,10 +13,13 @@ export function registerExplain(services: Services): vscode.Disposable {
     if (!target) return;
     const { document, range, source } = target;
     const request = buildExplainRequest(codeContext(document, range), requestContext(source, document.languageId));
+    const header = `# Explanation of ${locationLabel(document, range)}\n\n`;
     await services.runner.run(request, {
       title: 'Explain Selection',
       sink: answerSink(services),
-      header: `# Explanation of ${locationLabel(document, range)}\n\n`,
+      header,
+      label: locationLabel(document, range),
+      again: { sink: () => answerSink(services), header, offerFollowUps: true },
     });
   });
 }

@@ -3,9 +3,10 @@ import * as vscode from 'vscode';
 import { CollectSink } from '../requests/answerSink';
 import { commonIndent } from '../requests/fences';
 import { buildFixRequest, type DiagnosticContext } from '../requests/prompts';
+import type { RunOutcome } from '../requests/runner';
 import { requestContext, type Services } from '../services';
 import { proposeCodeAnswer } from './applyAnswer';
-import { codeContext, diagnosticLines, type SelectionCommandArgs } from './target';
+import { codeContext, diagnosticLines, locationLabel, type SelectionCommandArgs } from './target';
 
 export const FIX_COMMAND = 'switchyard.fixProblem';
 
@@ -69,17 +70,27 @@ export function registerFixProblem(services: Services): vscode.Disposable {
     for (let l = range.start.line; l <= diagnostic.range.end.line; l++) lines.push(document.lineAt(l).text);
     const request = buildFixRequest(code, diagnosticContext(diagnostic), requestContext(source, document.languageId));
     const version = document.version;
-    const outcome = await services.runner.run(request, { title: 'Fix This Problem', sink: new CollectSink() });
+    const propose = async (outcome: RunOutcome, again = false) => {
+      if (document.version !== version && document.getText(range) !== code.code) {
+        void vscode.window.showWarningMessage(again
+          ? 'Switchyard: the code changed since the first answer (was it applied?); the stronger answer was not proposed.'
+          : 'Switchyard: the code changed while the model was working; nothing was applied.');
+        return;
+      }
+      await proposeCodeAnswer(services, document, range, {
+        baseIndent: commonIndent(lines),
+        firstLineInline: false,
+        trailingNewline: /\r?\n$/.test(code.code),
+        eol: document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n',
+      }, outcome.text, 'Fix', outcome.result.requestId);
+    };
+    const outcome = await services.runner.run(request, {
+      title: 'Fix This Problem',
+      sink: new CollectSink(),
+      label: `${diagnostic.message.split('\n')[0]} (${locationLabel(document, range)})`,
+      again: { sink: () => new CollectSink(), after: (o) => propose(o, true), offerFollowUps: false },
+    });
     if (!outcome) return;
-    if (document.version !== version && document.getText(range) !== code.code) {
-      void vscode.window.showWarningMessage('Switchyard: the code changed while the model was working; nothing was applied.');
-      return;
-    }
-    await proposeCodeAnswer(services, document, range, {
-      baseIndent: commonIndent(lines),
-      firstLineInline: false,
-      trailingNewline: /\r?\n$/.test(code.code),
-      eol: document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n',
-    }, outcome.text, 'Fix');
+    await propose(outcome);
   });
 }

@@ -2,10 +2,11 @@
 import * as vscode from 'vscode';
 import { CollectSink } from '../requests/answerSink';
 import { liveDecisionInput } from '../requests/liveDecisionInput';
+import type { RunOutcome } from '../requests/runner';
 import { buildRefactorRequest } from '../requests/prompts';
 import { requestContext, type Services } from '../services';
 import { proposeCodeAnswer } from './applyAnswer';
-import { codeContext, replacementTarget, resolveTarget } from './target';
+import { codeContext, locationLabel, replacementTarget, resolveTarget } from './target';
 
 export const REFACTOR_COMMAND = 'switchyard.refactorSelection';
 
@@ -25,17 +26,23 @@ export function registerRefactor(services: Services): vscode.Disposable {
     });
     if (!input) return;
     const version = document.version;
-    const sink = new CollectSink();
+    const propose = async (outcome: RunOutcome, again = false) => {
+      if (document.version !== version && document.getText(range) !== code.code) {
+        void vscode.window.showWarningMessage(again
+          ? 'Switchyard: the selection changed since the first answer (was it applied?); the stronger answer was not proposed.'
+          : 'Switchyard: the selection changed while the model was working; nothing was applied.');
+        return;
+      }
+      await proposeCodeAnswer(services, document, range, fit, outcome.text, 'Refactor', outcome.result.requestId);
+    };
     const outcome = await services.runner.run(buildRefactorRequest(code, input.value, ctx), {
       title: 'Refactor Selection',
-      sink,
+      sink: new CollectSink(),
       decision: input.decision,
+      label: `${input.value.trim().split('\n')[0]} (${locationLabel(document, range)})`,
+      again: { sink: () => new CollectSink(), after: (o) => propose(o, true), offerFollowUps: false },
     });
     if (!outcome) return;
-    if (document.version !== version && document.getText(range) !== code.code) {
-      void vscode.window.showWarningMessage('Switchyard: the selection changed while the model was working; nothing was applied.');
-      return;
-    }
-    await proposeCodeAnswer(services, document, range, fit, outcome.text, 'Refactor');
+    await propose(outcome);
   });
 }

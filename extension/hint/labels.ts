@@ -20,8 +20,9 @@ export function decidedModel(decision: Decision): string | null {
   return decision.candidates[0]?.model ?? null;
 }
 
-/** `rule "small talk"`, or `default` when no rule matched. */
+/** `rule "small talk"`, `default` when no rule matched, `escalated fast → standard` for a request asked again stronger. */
 export function ruleLabel(rule: string): string {
+  if (rule.startsWith('escalation: ')) return `escalated ${rule.slice('escalation: '.length)}`;
   return rule === 'default' ? 'default' : `rule "${rule}"`;
 }
 

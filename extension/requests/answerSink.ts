@@ -8,6 +8,8 @@ export interface AnswerSink {
   append(text: string): void;
   /** Flushes and writes the footer. */
   finish(footer: string): Promise<void>;
+  /** The document the answer went to (document sinks, once begun). */
+  readonly uri?: vscode.Uri;
 }
 
 /** Streams into an untitled Markdown document, one batched edit every ~50 ms. */
@@ -16,6 +18,10 @@ export class DocumentSink implements AnswerSink {
   private pending = '';
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<unknown> = Promise.resolve();
+
+  get uri(): vscode.Uri | undefined {
+    return this.doc?.uri;
+  }
 
   async begin(header: string): Promise<void> {
     this.doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: header });

@@ -54,7 +54,8 @@ export function startCompletion(
   transport: CompletionTransport,
   request: RouteRequest,
   handlers: CompletionHandlers = {},
-  options: { graceMs?: number } = {},
+  /** `escalateFrom`: ask the request of that ledger row again one tier up (see `complete` in shared/protocol.ts). */
+  options: { graceMs?: number; escalateFrom?: string } = {},
 ): RunningCompletion {
   let requestId: string | null = null;
   let text = '';
@@ -129,7 +130,7 @@ export function startCompletion(
     );
   };
 
-  transport.request('complete', { request, stream: true }).then(
+  transport.request('complete', options.escalateFrom ? { request, stream: true, escalateFrom: options.escalateFrom } : { request, stream: true }).then(
     (reply) => {
       requestId = reply.requestId;
       handlers.onStart?.(requestId);

@@ -15,6 +15,29 @@ import type { StatusBar } from '../status/statusBar';
 import { whenConnected } from '../util/connection';
 import type { AnswerSink } from './answerSink';
 import { CompletionError, startCompletion } from './completion';
+import { escalationSteps, RequestHistory, servedLabel, type SentRequest } from './history';
+
+/** The command ids of the way back (registered in commands/escalate.ts). */
+export const ASK_AGAIN_STRONGER_COMMAND = 'switchyard.askAgainStronger';
+export const MARK_OVERKILL_COMMAND = 'switchyard.markOverkill';
+
+/** How a command's answer is shown again when the request is asked again with a stronger model. */
+export interface AgainPlan {
+  /** A fresh sink for the new answer (the command's own kind: a document, the panel, collected for a diff). */
+  sink(): AnswerSink;
+  /** The new answer's header (the runner adds that it was escalated, and from which tier to which). */
+  header?: string;
+  /** What the command does with a new answer (code tasks: propose it as a diff again). */
+  after?(outcome: RunOutcome): Promise<unknown>;
+  /** Answers shown to read (Ask, Explain): the done notification offers to ask again stronger or mark overkill. */
+  offerFollowUps: boolean;
+}
+
+/** A finished answer: the request as remembered, and the document it went to (document sinks). */
+export interface Answered {
+  entry: SentRequest<AgainPlan>;
+  uri?: vscode.Uri;
+}
 
 export interface RunOptions {
   /** Shown in the progress notification: `Switchyard: Explain Selection`. */
@@ -24,6 +47,12 @@ export interface RunOptions {
   header?: string;
   /** A preview already made for exactly this request. */
   decision?: Decision;
+  /** Ask the request of this ledger row again one tier up (`complete`'s `escalateFrom`). */
+  escalateFrom?: string;
+  /** Remember the request (in memory, bounded) so it can be asked again with a stronger model, shown this way. */
+  again?: AgainPlan;
+  /** What the request was about, for the pick list of recent requests (default: the prompt's first line). */
+  label?: string;
 }
 
 export interface RunOutcome {
@@ -31,7 +60,13 @@ export interface RunOutcome {
   text: string;
 }
 
-export class RequestRunner {
+export class RequestRunner implements vscode.Disposable {
+  /** The requests this window sent, newest first (RequestHistory: in memory, the last 50). */
+  readonly history = new RequestHistory<AgainPlan>();
+  private readonly answered = new vscode.EventEmitter<Answered>();
+  /** Fired after each remembered answer is complete. */
+  readonly onDidAnswer = this.answered.event;
+
   constructor(
     private readonly daemon: DaemonConnection,
     private readonly status: StatusBar,
@@ -42,21 +77,25 @@ export class RequestRunner {
   async run(request: RouteRequest, options: RunOptions): Promise<RunOutcome | undefined> {
     if (!(await this.ensureConnected())) return undefined;
 
-    let decision = options.decision;
+    let decision = options.escalateFrom ? undefined : options.decision;
     if (!decision) {
       try {
-        decision = await this.daemon.request('route.preview', { request });
+        decision = await this.daemon.request('route.preview', options.escalateFrom ? { request, escalateFrom: options.escalateFrom } : { request });
       } catch (err) {
-        this.showError(`${options.title}: could not route the request — ${errorMessage(err)}`);
+        // An escalation that cannot go anywhere (the strongest tier already, a row the ledger no longer has) ends here.
+        this.showError(options.escalateFrom
+          ? `could not ask again with a stronger model — ${errorMessage(err)}`
+          : `${options.title}: could not route the request — ${errorMessage(err)}`);
         return undefined;
       }
     }
+    const steps = escalationSteps(decision.rule);
     if (!(await this.confirmCost(decision))) return undefined;
 
     const model = decidedModel(decision) ?? 'no model';
     this.log.info(`${options.title}: ${decisionSummary(decision)} [task ${request.task}, source ${request.source}, urgency ${request.urgency}]`);
     try {
-      await options.sink.begin(options.header ?? '');
+      await options.sink.begin((options.header ?? '') + (options.escalateFrom && steps ? `*Asked again with a stronger model: ${steps}.*\n\n` : ''));
     } catch (err) {
       this.showError(`${options.title}: could not open the answer — ${errorMessage(err)}`);
       return undefined;
@@ -90,7 +129,7 @@ export class RequestRunner {
             progress.report({ message: text });
             this.status.showFallback(text);
           },
-        });
+        }, options.escalateFrom ? { escalateFrom: options.escalateFrom } : {});
         const cancel = token.onCancellationRequested(() => running.cancel());
         try {
           const result = await running.result;
@@ -100,7 +139,9 @@ export class RequestRunner {
             ok: true, provider: result.provider, model: result.model, fallbacks: result.fallbacks, attempts: result.attempts,
             costUsd: result.costUsd, totalMs: result.totalMs,
           });
-          return { result, text: running.text || result.text };
+          const outcome = { result, text: running.text || result.text };
+          if (options.again) this.remember(request, options, outcome, options.again);
+          return outcome;
         } catch (err) {
           const code = errorCode(err);
           const partial = err instanceof CompletionError ? err.partialText : running.text;
@@ -127,6 +168,25 @@ export class RequestRunner {
         }
       },
     );
+  }
+
+  private remember(request: RouteRequest, options: RunOptions, outcome: RunOutcome, again: AgainPlan): void {
+    const entry = this.history.add(outcome.result, request, { title: options.title.replace(/: Ask Again With a Stronger Model$/, ''), label: options.label, again, time: Date.now() });
+    this.answered.fire({ entry, uri: options.sink.uri });
+    if (!again.offerFollowUps) return;
+    const steps = escalationSteps(outcome.result.rule);
+    const what = steps ? `asked again with a stronger model (${steps}): ${outcome.result.model} answered.` : `${servedLabel(entry)} answered.`;
+    const stronger = 'Ask Again With a Stronger Model';
+    const overkill = 'Mark as Overkill';
+    void vscode.window.showInformationMessage(`Switchyard: ${what}`, stronger, overkill).then((choice) => {
+      const args = { requestId: entry.requestId };
+      if (choice === stronger) void vscode.commands.executeCommand(ASK_AGAIN_STRONGER_COMMAND, args);
+      if (choice === overkill) void vscode.commands.executeCommand(MARK_OVERKILL_COMMAND, args);
+    });
+  }
+
+  dispose(): void {
+    this.answered.dispose();
   }
 
   /** Waits briefly for the daemon; tells the user when it is not there. */
