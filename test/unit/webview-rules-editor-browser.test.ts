@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parse } from 'jsonc-parser';
+import { applyDraftOp } from '../../extension/webviews/rulesEditor/draft';
 import { RulesEditorSession } from '../../extension/webviews/rulesEditor/session';
+import type { DraftOp } from '../../shared/webview';
 import type { Methods, MethodName } from '../../shared/protocol';
 import { browserSkipReason, useChromiumViews, type View } from '../fixtures/webview-harness/harness';
 import { decision, replayResult, RULES_TEXT } from '../fixtures/webview-harness/data';
@@ -126,6 +128,99 @@ describe('rules editor in Chromium', { skip }, () => {
     await page.close();
   });
 
+  test('a classifier clause, with the keyboard only: added from "Add condition…", tiers and minimum confidence edited', async () => {
+    let text = RULES_TEXT;
+    let version = 1;
+    const v = await open(text, version);
+    const { page } = v;
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-focus'));
+    // Play the host: apply the last edit to the text and send the new draft back.
+    const answer = async () => {
+      const e = await edits(v);
+      text = applyDraftOp(text, e[e.length - 1].op as DraftOp);
+      version += 1;
+      await v.send({ type: 'draft', text, version, dirty: true, file: FILE, stale: false });
+    };
+    // Arrow keys and type-ahead on the closed menu only pick; Enter adds.
+    await page.focus('[data-focus="rules[0].if:add"]');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.type('clas');
+    assert.equal(await page.inputValue('[data-focus="rules[0].if:add"]'), 'classifier');
+    assert.equal((await edits(v)).length, 0, 'picking adds nothing');
+    await page.keyboard.press('Enter');
+    let e = await edits(v);
+    assert.deepEqual(e.map((m) => m.op), [{ kind: 'set', path: ['rules', 0, 'if', 'classifier'], value: { tier: 'deep', minConfidence: 0.5 } }]);
+    await answer();
+    await page.waitForSelector('[data-focus="rules[0].if.classifier:deep"]');
+    assert.equal(await focused(), 'rules[0].if.classifier:deep', 'focus goes to the new clause');
+    const clause = page.locator('[data-path="rules[0].if.classifier"]');
+    assert.equal(await clause.locator('.clause-key').textContent(), 'classifier');
+    assert.equal(await clause.locator('[role="group"]').getAttribute('aria-label'), 'classifier tier is one of');
+    assert.deepEqual(await Promise.all(['fast', 'standard', 'deep'].map((t) => page.isChecked(`[data-focus="rules[0].if.classifier:${t}"]`))), [false, false, true]);
+    const min = '[data-focus="rules[0].if.classifier.minConfidence"]';
+    assert.equal(await page.inputValue(min), '0.5');
+    assert.match(await page.getAttribute(min, 'aria-label') ?? '', /minimum confidence/);
+    assert.match(await clause.locator('.hint').textContent() ?? '', /P\(deep\) ≥ 0\.5/);
+    // Shift+Tab to "standard", Space: a second tier makes a list (only `tier` is rewritten).
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await focused(), 'rules[0].if.classifier:standard');
+    await page.keyboard.press('Space');
+    e = await edits(v);
+    assert.deepEqual(e[1].op, { kind: 'set', path: ['rules', 0, 'if', 'classifier', 'tier'], value: ['standard', 'deep'] });
+    await answer();
+    await page.waitForFunction(() => (document.querySelector('[data-focus="rules[0].if.classifier:standard"]') as HTMLInputElement | null)?.checked === true);
+    assert.equal(await focused(), 'rules[0].if.classifier:standard');
+    // Tab past "deep" to the confidence; type a new one, Enter.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'rules[0].if.classifier.minConfidence');
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type('0.35');
+    await page.keyboard.press('Enter');
+    e = await edits(v);
+    assert.deepEqual(e[2].op, { kind: 'set', path: ['rules', 0, 'if', 'classifier', 'minConfidence'], value: 0.35 });
+    await answer();
+    await page.waitForFunction((sel) => (document.querySelector(sel) as HTMLInputElement | null)?.value === '0.35', min);
+    // Out of range is clamped; empty means "the likeliest tier" (the key goes).
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type('7');
+    await page.keyboard.press('Enter');
+    e = await edits(v);
+    assert.deepEqual(e[3].op, { kind: 'set', path: ['rules', 0, 'if', 'classifier', 'minConfidence'], value: 1 });
+    await answer();
+    await page.waitForFunction((sel) => (document.querySelector(sel) as HTMLInputElement | null)?.value === '1', min);
+    await page.keyboard.press('Control+a');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Enter');
+    e = await edits(v);
+    assert.deepEqual(e[4].op, { kind: 'remove', path: ['rules', 0, 'if', 'classifier', 'minConfidence'] });
+    await answer();
+    await page.waitForFunction((sel) => (document.querySelector(sel) as HTMLInputElement | null)?.placeholder === 'likeliest', min);
+    assert.equal(await page.inputValue(min), '');
+    assert.match(await clause.locator('.hint').textContent() ?? '', /the likeliest tier is standard or deep/);
+    assert.match(await page.textContent('[data-path="rules[0]"] .rule-summary') ?? '', /classifier says standard or deep/);
+    assert.deepEqual(parse(text).rules[0].if, { task: 'classification', classifier: { tier: ['standard', 'deep'] } });
+    assert.match(text, /\/\/ Cheap things first\./);
+    // The last tier checked cannot be unchecked (a condition needs one).
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Space'); // deep off
+    e = await edits(v);
+    assert.deepEqual(e[5].op, { kind: 'set', path: ['rules', 0, 'if', 'classifier', 'tier'], value: ['standard'] });
+    await answer();
+    await page.waitForFunction(() => (document.querySelector('[data-focus="rules[0].if.classifier:deep"]') as HTMLInputElement | null)?.checked === false);
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await focused(), 'rules[0].if.classifier:standard');
+    await page.keyboard.press('Space');
+    assert.equal((await edits(v)).length, 6, 'no edit');
+    assert.equal(await page.isChecked('[data-focus="rules[0].if.classifier:standard"]'), true);
+    // A shape the form cannot edit falls back to the raw clause.
+    await v.send({ type: 'draft', text: text.replace('"tier": ["standard"]', '"tier": "huge"'), version: version + 1, dirty: true, file: FILE, stale: false });
+    await page.waitForSelector('[data-path="rules[0].if.classifier"].clause-raw');
+    assert.match(await page.textContent('[data-path="rules[0].if.classifier"] .raw') ?? '', /"tier":"huge"/);
+    assert.deepEqual(await v.problems(), []);
+    await page.close();
+  });
+
   test('Try a prompt posts a dry run and renders the decision with its trace', async () => {
     const v = await open();
     const { page } = v;
@@ -161,6 +256,44 @@ describe('rules editor in Chromium', { skip }, () => {
     await v.send({ type: 'dryRunResult', version: 2, decision: null, issues: [{ severity: 'error', code: 'schema', message: 'default: missing required "default"' }] });
     await page.waitForSelector('[data-result="invalid"]');
     assert.match(await page.textContent('[data-result="invalid"]') ?? '', /missing required "default"/);
+    await page.close();
+  });
+
+  test('the dry run shows the classifier\'s verdict (tier, a bar per tier, what weighed most) and a failed classifier condition in words', async () => {
+    const v = await open();
+    const { page } = v;
+    await page.fill('#try-prompt', 'why can this deadlock?');
+    await page.click('#try-run');
+    await v.waitForPosted('dryRun');
+    // Without a verdict: the empty state.
+    await v.send({ type: 'dryRunResult', version: 1, decision: decision(), issues: [] });
+    await page.waitForSelector('[data-result="decision"] [data-verdict="none"]');
+    assert.match(await page.textContent('[data-verdict="none"]') ?? '', /No verdict/);
+    const actual = 'standard (fast 0.08 · standard 0.71 · deep 0.21)';
+    await v.send({ type: 'dryRunResult', version: 1, issues: [], decision: decision({
+      trace: [
+        { rule: 'classification is cheap', index: 0, matched: false, failed: { path: 'if.classifier', expected: { tier: 'deep', minConfidence: 0.5 }, actual } },
+        { rule: 'small talk', index: 1, matched: true },
+      ],
+      verdict: {
+        tier: 'standard', confidence: 0.71, probabilities: { fast: 0.08, standard: 0.71, deep: 0.21 },
+        features: [{ feature: 'why can', weight: 1.24 }, { feature: 'code:mutex', weight: 0.42 }, { feature: 'paste.threaddump', weight: -0.31 }],
+      },
+    }) });
+    await page.waitForSelector('[data-verdict="standard"]');
+    assert.equal(await page.textContent('.verdict .verdict-tier'), 'standard');
+    assert.match(await page.textContent('.verdict .verdict-head') ?? '', /71 % confident/);
+    const probs = page.locator('.verdict-probs li');
+    assert.deepEqual(await probs.evaluateAll((els) => els.map((e) => [e.getAttribute('data-tier'), e.querySelector('.prob-value')?.textContent, e.querySelector('[role="progressbar"]')?.getAttribute('aria-valuenow'), e.classList.contains('chosen')])),
+      [['fast', '8 %', '8', false], ['standard', '71 %', '71', true], ['deep', '21 %', '21', false]]);
+    assert.equal(await page.locator('.prob[data-tier="standard"] .fill').evaluate((el) => (el as HTMLElement).style.width), '71%');
+    assert.deepEqual(await page.locator('.verdict-features li').evaluateAll((els) => els.map((e) => e.textContent)), ['why can+1.24', 'code:mutex+0.42', 'paste.threaddump−0.31']);
+    assert.equal(await page.locator('.verdict-features .weight.negative').count(), 1);
+    const row = page.locator('ol.trace li').nth(0);
+    assert.equal(await row.locator('.expected').textContent(), 'deep ≥ 0.50');
+    assert.equal(await row.locator('.actual').textContent(), actual);
+    assert.match(await row.textContent() ?? '', /if\.classifier: expected deep ≥ 0\.50, got standard \(fast 0\.08 · /);
+    assert.deepEqual(await v.problems(), []);
     await page.close();
   });
 

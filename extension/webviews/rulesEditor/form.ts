@@ -301,10 +301,25 @@ export function conditionEditor(ctx: FormContext, cond: unknown, path: JsonPath,
   }
   if (!clauses.length) wrap.append(h('p', { class: 'hint muted small' }, 'No conditions yet: add one below (an empty condition is an error — use "default" for a catch-all).'));
   const present = new Set(Object.keys(cond));
-  const add = h('select', { class: 'add-clause', 'aria-label': 'Add condition', 'data-focus': `${key(path)}:add` },
-    h('option', { value: '' }, '+ Add condition…'),
-    CLAUSE_CHOICES.filter((ch) => ch.key === 'metadata.' || !present.has(ch.key)).map((ch) => h('option', { value: ch.key }, ch.label)));
-  add.addEventListener('change', () => {
+  const add = h('select', {
+    class: 'add-clause', 'aria-label': 'Add condition', 'data-focus': `${key(path)}:add`,
+    'aria-description': 'Arrow keys pick a condition, Enter adds it', title: 'Pick a condition (with the keyboard: arrow keys, then Enter)',
+  },
+  h('option', { value: '' }, '+ Add condition…'),
+  CLAUSE_CHOICES.filter((ch) => ch.key === 'metadata.' || !present.has(ch.key)).map((ch) => h('option', { value: ch.key }, ch.label)));
+  // A closed select changes its value on every arrow key (Windows, Linux): a change made by a key pressed on the
+  // select itself only picks, and Enter adds the pick. A choice made in the open list (mouse, or keys in the
+  // popup, which the page never sees) adds at once.
+  let picking = false;
+  add.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') { if (add.value) { e.preventDefault(); addChoice(); } return; }
+    if (e.key === 'Escape' && add.value) { e.preventDefault(); add.value = ''; return; }
+    picking = true;
+    setTimeout(() => { picking = false; }, 0);
+  });
+  add.addEventListener('blur', () => { add.value = ''; });
+  add.addEventListener('change', () => { if (!picking) addChoice(); });
+  const addChoice = () => {
     const choice = CLAUSE_CHOICES.find((ch) => ch.key === add.value);
     if (!choice) return;
     if (choice.key === 'metadata.') {
@@ -318,7 +333,7 @@ export function conditionEditor(ctx: FormContext, cond: unknown, path: JsonPath,
           : choice.key === 'classifier' ? `${key([...path, choice.key])}:${String((choice.initial as { tier: string }).tier)}`
           : ['task', 'source', 'language', 'client', ...FLAG_KEYS].includes(choice.key) ? key([...path, choice.key]) : `${key([...path, choice.key])}:op0`;
     ctx.edit({ kind: 'set', path: [...path, choice.key], value: choice.initial }, focus);
-  });
+  };
   wrap.append(h('div', { class: 'add-row' }, add), issuesSlot());
   return wrap;
 }
