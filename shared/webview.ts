@@ -25,13 +25,22 @@ export function isWebviewCommand(value: unknown): value is WebviewCommand {
 
 // ── Spend sidebar ────────────────────────────────────────────────────────────────────────────────────────────
 
+/**
+ * What a recent request's row offers: ask it again with a stronger model, mark its answer overkill, or clear the
+ * mark. The host runs the matching command with the request id, nothing else.
+ */
+export const REQUEST_ACTIONS = ['askAgainStronger', 'markOverkill', 'clearOverkill'] as const;
+export type RequestAction = (typeof REQUEST_ACTIONS)[number];
+
 export type SidebarToHost =
   /** The script loaded (first time, or again after the view was hidden and shown): send everything. */
   | { type: 'ready' }
   | { type: 'refresh' }
   | { type: 'runCommand'; command: WebviewCommand }
   /** A conversation was expanded: send its requests. */
-  | { type: 'conversationRequests'; key: string };
+  | { type: 'conversationRequests'; key: string }
+  /** A recent request's action (see REQUEST_ACTIONS). */
+  | { type: 'requestAction'; action: RequestAction; requestId: string };
 
 export type HostToSidebar =
   /**
@@ -45,6 +54,8 @@ export type HostToSidebar =
   | { type: 'conversationRequests'; key: string; entries: LedgerEntry[] }
   /** One new ledger row, pushed live (prepended to the recent list, or counted into its conversation). */
   | { type: 'entry'; entry: LedgerEntry }
+  /** A row already shown changed (its overkill mark): replaced where it is listed, not counted again. */
+  | { type: 'entryChanged'; entry: LedgerEntry }
   | { type: 'health'; health: ProviderHealth[] }
   | { type: 'loading' }
   | { type: 'disconnected' }

@@ -224,4 +224,65 @@ describe('spend sidebar in Chromium', { skip }, () => {
     assert.deepEqual(await v.problems(), []);
     await page.close();
   });
+  test('escalations: the rates per rule and per verdict with their overkill marks, and an empty state', async () => {
+    const v = await views.open('sidebar');
+    const escalations = {
+      byRule: [{ key: 'small talk', requests: 4, escalated: 2, overkill: 1 }, { key: 'default', requests: 9, escalated: 0, overkill: 0 }],
+      byVerdict: [{ key: 'fast', requests: 4, escalated: 1, overkill: 0 }, { key: 'none', requests: 9, escalated: 1, overkill: 1 }],
+    };
+    await v.send(snapshot({ summary: summary({ escalations }), recent: [entry()] }));
+    const { page } = v;
+    await page.waitForSelector('[data-section="escalations"]');
+    const rule = page.locator('[aria-label="Escalation rate by rule"] .escalation');
+    assert.equal(await rule.count(), 1, 'a rule nobody escalated or marked is not listed');
+    assert.match(await rule.first().textContent() ?? '', /small talk\s*50 %.*2 of 4 requests escalated · 1 marked overkill/);
+    assert.equal(await rule.first().getAttribute('title'), 'rule "small talk": 2 of 4 requests this month were asked again with a stronger model; 1 marked overkill');
+    const fill = await page.$eval('[data-escalations="rule"] .fill', (el) => (el as HTMLElement).getBoundingClientRect().width / (el.parentElement as HTMLElement).getBoundingClientRect().width);
+    assert.ok(Math.abs(fill - 0.5) < 0.02, `fill ratio ${fill}`);
+    assert.deepEqual(await page.locator('[aria-label="Escalation rate by classifier verdict"] .escalation').evaluateAll((els) => els.map((e) => e.getAttribute('data-key'))), ['fast', 'none']);
+    assert.equal(await page.locator('.codicon-arrow-circle-up, .codicon-thumbsdown').count() > 0, true, 'codicons');
+
+    await v.send(snapshot({ summary: summary({ escalations: { byRule: [{ key: 'default', requests: 9, escalated: 0, overkill: 0 }], byVerdict: [] } }), recent: [entry()] }));
+    await page.waitForSelector('[data-state="no-escalations"]');
+    assert.match(await page.textContent('[data-state="no-escalations"]') ?? '', /^No escalations this month\. When an answer falls short, run "Ask Again With a Stronger Model"/);
+    // A daemon older than escalation sends no rates: no section.
+    await v.send(snapshot({ recent: [entry()] }));
+    await page.waitForSelector('.req[data-id="r1"]');
+    assert.equal(await page.locator('[data-section="escalations"]').count(), 0);
+    assert.deepEqual(await v.problems(), []);
+    await page.close();
+  });
+
+  test('recent requests: ask again stronger and mark overkill per row, by keyboard, with labels; a changed row is replaced live', async () => {
+    const v = await views.open('sidebar');
+    const again = entry({ id: 'e1', time: NOW - 10_000, rule: 'escalation: fast → standard', tier: 'standard', model: 'gpt-4o-2024-08-06', escalatedFrom: 'r1' });
+    await v.send(snapshot({ recent: [again, entry()] }));
+    const { page } = v;
+    await page.waitForSelector('.req[data-id="r1"]');
+    const row = page.locator('.req[data-id="r1"]');
+    const stronger = row.locator('[data-action="askAgainStronger"]');
+    assert.match(await stronger.getAttribute('aria-label') ?? '', /^Ask again with a stronger model \(the .+ request to gpt-4o-mini-2024-07-18\)$/);
+    assert.match(await row.locator('[data-action="markOverkill"]').getAttribute('aria-label') ?? '', /^Mark the answer as overkill/);
+    assert.equal(await row.locator('.req-actions').getAttribute('role'), 'group');
+    assert.match(await page.locator('.req[data-id="e1"] .req-escalated').textContent() ?? '', /asked again: fast → standard/);
+    await stronger.focus();
+    await page.keyboard.press('Enter');
+    await row.locator('[data-action="markOverkill"]').focus();
+    await page.keyboard.press('Space');
+    const posted = await v.waitForPosted('requestAction', 2);
+    assert.deepEqual(posted.map((m) => [m.action, m.requestId]), [['askAgainStronger', 'r1'], ['markOverkill', 'r1']]);
+
+    await v.send({ type: 'entryChanged', entry: entry({ feedback: 'overkill' }) });
+    await page.waitForSelector('.req[data-id="r1"].overkill');
+    const clear = page.locator('.req[data-id="r1"] [data-action="clearOverkill"]');
+    assert.equal(await clear.getAttribute('aria-pressed'), 'true');
+    assert.match(await clear.getAttribute('aria-label') ?? '', /^Clear the overkill mark/);
+    assert.equal(await page.locator('.req[data-id="r1"] .req-overkill-badge').textContent(), 'overkill');
+    assert.equal(await page.locator('.recent .req').count(), 2, 'replaced, not added');
+    await clear.click();
+    const all = await v.waitForPosted('requestAction', 3);
+    assert.deepEqual([all[2].action, all[2].requestId], ['clearOverkill', 'r1']);
+    assert.deepEqual(await v.problems(), []);
+    await page.close();
+  });
 });

@@ -91,3 +91,29 @@ describe('sidebar controller: conversations', () => {
     assert.equal(isSidebarMessage({ type: 'conversationRequests', key: 'x'.repeat(1025) }), false);
   });
 });
+
+describe('sidebar controller: the way back', () => {
+  test('a recent request\'s action runs the matching host action with its id; malformed ones are dropped', async () => {
+    const actions: [string, string][] = [];
+    const c = new SidebarController({ daemon: fakeDaemon(all), post: () => undefined, runCommand: () => undefined, runRequestAction: (a, id) => actions.push([a, id]) });
+    await c.handle({ type: 'requestAction', action: 'askAgainStronger', requestId: 'ws-1' });
+    await c.handle({ type: 'requestAction', action: 'markOverkill', requestId: 'ws-2' });
+    await c.handle({ type: 'requestAction', action: 'clearOverkill', requestId: 'ws-2' });
+    await c.handle({ type: 'requestAction', action: 'rm -rf', requestId: 'ws-3' });
+    await c.handle({ type: 'requestAction', action: 'markOverkill', requestId: '' });
+    assert.deepEqual(actions, [['askAgainStronger', 'ws-1'], ['markOverkill', 'ws-2'], ['clearOverkill', 'ws-2']]);
+    assert.equal(isSidebarMessage({ type: 'requestAction', action: 'markOverkill', requestId: 'x'.repeat(1025) }), false);
+    assert.equal(isSidebarMessage({ type: 'requestAction', action: 'markOverkill' }), false);
+  });
+
+  test('a changed row (an overkill mark) is replaced in the view and the summary fetched again, debounced with new rows', async () => {
+    const { c, posted, daemon } = controller(all, { summaryDebounceMs: 5 });
+    const marked = entry({ feedback: 'overkill' });
+    c.onSpendChanged({ entry: marked });
+    c.onSpendUpdated({ entry: entry({ id: 'r9' }) });
+    await tick(30);
+    assert.deepEqual(posted.filter((m) => m.type === 'entryChanged'), [{ type: 'entryChanged', entry: marked }]);
+    assert.equal(daemon.calls.filter((x) => x.method === 'spend.summary').length, 1);
+    c.dispose();
+  });
+});

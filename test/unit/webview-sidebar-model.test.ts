@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { formatMs, formatUsd } from '../../extension/webviews/common/format';
 import {
-  budgetBar, buildSidebarView, bucketRows, chartModel, conversationRow, mergeConversation, mergeRecent, recentRow, type SidebarData,
+  budgetBar, buildSidebarView, bucketRows, chartModel, conversationRow, escalationRows, mergeConversation, mergeRecent, recentRow, replaceEntry,
+  type SidebarData,
 } from '../../extension/webviews/sidebar/viewModel';
 import { agentEntry, conversation, emptySummary, entry, fallbackEntry, health, NOW, summary, unknownCostEntry } from '../fixtures/webview-harness/data';
 
@@ -135,5 +136,46 @@ describe('sidebar view model', () => {
     const list = mergeRecent(mergeRecent([entry()], fallbackEntry), fallbackEntry);
     assert.deepEqual(list.map((e) => e.id), ['r2', 'r1']);
     assert.equal(mergeRecent(Array.from({ length: 60 }, (_, i) => entry({ id: `x${i}` })), entry({ id: 'new' }), 50).length, 50);
+  });
+});
+
+describe('the way back: escalations and overkill marks', () => {
+  test('rates per rule and per verdict: escalated ÷ requests and overkill marks, the most escalated first; quiet buckets left out', () => {
+    const rows = escalationRows([
+      { key: 'default', requests: 10, escalated: 1, overkill: 0 },
+      { key: 'small talk', requests: 4, escalated: 2, overkill: 1 },
+      { key: 'quiet', requests: 50, escalated: 0, overkill: 0 },
+      { key: 'too much', requests: 3, escalated: 0, overkill: 2 },
+    ], 'rule');
+    assert.deepEqual(rows.map((r) => [r.key, r.rate, r.percent, r.share, r.overkill]), [
+      ['small talk', '2 of 4 requests escalated', '50 %', 50, '1 marked overkill'],
+      ['default', '1 of 10 requests escalated', '10 %', 10, null],
+      ['too much', '0 of 3 requests escalated', '0 %', 0, '2 marked overkill'],
+    ]);
+    assert.equal(rows[0].title, 'rule "small talk": 2 of 4 requests this month were asked again with a stronger model; 1 marked overkill');
+    assert.match(escalationRows([{ key: 'none', requests: 1, escalated: 1, overkill: 0 }], 'verdict')[0].title, /^no classifier verdict: 1 of 1 request this month/);
+  });
+
+  test('the view: empty without escalations or marks; null from a daemon too old to count them', () => {
+    const none = view({ summary: summary({ escalations: { byRule: [{ key: 'small talk', requests: 3, escalated: 0, overkill: 0 }], byVerdict: [] } }) });
+    assert.deepEqual(none.escalations, { empty: true, byRule: [], byVerdict: [] });
+    const some = view({ summary: summary({ escalations: { byRule: [{ key: 'small talk', requests: 3, escalated: 1, overkill: 0 }], byVerdict: [{ key: 'fast', requests: 3, escalated: 1, overkill: 0 }] } }) });
+    assert.equal(some.escalations?.empty, false);
+    assert.deepEqual(some.escalations?.byVerdict.map((r) => r.key), ['fast']);
+    assert.equal(view({}).escalations, null);
+  });
+
+  test('recent rows say a request was asked again (from which tier to which) and whether its answer is marked overkill', () => {
+    const again = recentRow(entry({ id: 'e', rule: 'escalation: fast → standard', tier: 'standard', escalatedFrom: 'r1' }), NOW);
+    assert.deepEqual([again.escalation, again.overkill], ['asked again: fast → standard', false]);
+    const first = recentRow(entry({ feedback: 'overkill' }), NOW);
+    assert.deepEqual([first.escalation, first.overkill], [null, true]);
+  });
+
+  test('a changed row replaces the one listed; a list without it is left as it is', () => {
+    const list = [entry(), fallbackEntry];
+    const marked = entry({ feedback: 'overkill' });
+    assert.deepEqual(replaceEntry(list, marked).map((e) => [e.id, e.feedback]), [['r1', 'overkill'], ['r2', null]]);
+    assert.equal(replaceEntry([fallbackEntry], marked).length, 1);
   });
 });

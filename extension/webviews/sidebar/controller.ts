@@ -6,13 +6,15 @@
  */
 import type { DaemonApi } from '../../daemonApi';
 import { ErrorCodes, type ConversationSpend, type Events } from '../../../shared/protocol';
-import { isWebviewCommand, type HostToSidebar, type SidebarToHost, type WebviewCommand } from '../../../shared/webview';
+import { isWebviewCommand, REQUEST_ACTIONS, type HostToSidebar, type RequestAction, type SidebarToHost, type WebviewCommand } from '../../../shared/webview';
 import { DISCONNECTED, errorCode, errorMessage } from '../host/errors';
 
 export interface SidebarDeps {
   daemon: Pick<DaemonApi, 'request' | 'connected'>;
   post: (message: HostToSidebar) => unknown;
   runCommand: (command: WebviewCommand) => unknown;
+  /** A recent request's action: runs Ask Again With a Stronger Model or Mark Answer as Overkill for that id. */
+  runRequestAction?: (action: RequestAction, requestId: string) => unknown;
   now?: () => number;
   recentLimit?: number;
   /** Conversations listed (the most recently active). */
@@ -33,6 +35,10 @@ export function isSidebarMessage(m: unknown): m is SidebarToHost {
   if (t === 'conversationRequests') {
     const key = (m as { key?: unknown }).key;
     return typeof key === 'string' && key.length > 0 && key.length <= MAX_KEY_LENGTH;
+  }
+  if (t === 'requestAction') {
+    const { action, requestId } = m as { action?: unknown; requestId?: unknown };
+    return (REQUEST_ACTIONS as readonly unknown[]).includes(action) && typeof requestId === 'string' && requestId.length > 0 && requestId.length <= MAX_KEY_LENGTH;
   }
   return t === 'runCommand' && isWebviewCommand((m as { command?: unknown }).command);
 }
@@ -56,6 +62,7 @@ export class SidebarController {
       case 'refresh': return this.refresh();
       case 'conversationRequests': return this.conversationRequests(message.key);
       case 'runCommand': this.deps.runCommand(message.command); return;
+      case 'requestAction': this.deps.runRequestAction?.(message.action, message.requestId); return;
     }
   }
 
@@ -106,6 +113,16 @@ export class SidebarController {
   onSpendUpdated(data: Events['spend.updated']): void {
     this.post({ type: 'entry', entry: data.entry });
     if (data.entry.conversation) this.conversationsChanged = true;
+    this.summarySoon();
+  }
+
+  /** A row's overkill mark changed: the row is replaced, and the summary (its escalation rates) fetched again. */
+  onSpendChanged(data: Events['spend.changed']): void {
+    this.post({ type: 'entryChanged', entry: data.entry });
+    this.summarySoon();
+  }
+
+  private summarySoon(): void {
     if (this.summaryTimer) clearTimeout(this.summaryTimer);
     this.summaryTimer = setTimeout(() => {
       this.summaryTimer = undefined;

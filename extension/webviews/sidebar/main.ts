@@ -4,12 +4,12 @@
  * State kept with setState so a re-shown view paints at once.
  */
 import type { LedgerEntry } from '../../../shared/protocol';
-import { WEBVIEW_COMMANDS, type HostToSidebar, type SidebarToHost, type WebviewCommand } from '../../../shared/webview';
+import { WEBVIEW_COMMANDS, type HostToSidebar, type RequestAction, type SidebarToHost, type WebviewCommand } from '../../../shared/webview';
 import { button, h, icon, mount, svg, type Child } from '../common/dom';
 import { channel } from '../common/vscodeApi';
 import {
-  buildSidebarView, mergeConversation, mergeRecent, recentRow, type BucketRow, type BudgetBar, type ChartModel, type ConversationRow,
-  type HealthRow, type RecentRow, type SidebarData, type SidebarView,
+  buildSidebarView, mergeConversation, mergeRecent, recentRow, replaceEntry, type BucketRow, type BudgetBar, type ChartModel, type ConversationRow,
+  type EscalationRow, type HealthRow, type RecentRow, type SidebarData, type SidebarView,
 } from './viewModel';
 
 interface State { data?: SidebarData; collapsed?: string[]; expanded?: string[] }
@@ -104,17 +104,34 @@ function buckets(rows: BucketRow[], kind: string): HTMLElement {
   }));
 }
 
+function requestAction(action: RequestAction, requestId: string) {
+  vscode.post({ type: 'requestAction', action, requestId });
+}
+
+/** The row's way back: ask again with a stronger model, mark (or unmark) the answer overkill. Keyboard-reachable buttons. */
+function requestActions(r: RecentRow): HTMLElement {
+  const what = `the ${r.time} request to ${r.model}`;
+  return h('span', { class: 'req-actions', role: 'group', 'aria-label': `Actions for ${what}` },
+    button({ label: `Ask again with a stronger model (${what})`, icon: 'arrow-circle-up', class: 'req-stronger', attrs: { 'data-action': 'askAgainStronger' }, onClick: () => requestAction('askAgainStronger', r.id) }),
+    r.overkill
+      ? button({ label: `Clear the overkill mark (${what})`, icon: 'thumbsdown-filled', class: 'req-overkill marked', attrs: { 'data-action': 'clearOverkill', 'aria-pressed': 'true' }, onClick: () => requestAction('clearOverkill', r.id) })
+      : button({ label: `Mark the answer as overkill (${what})`, icon: 'thumbsdown', class: 'req-overkill', attrs: { 'data-action': 'markOverkill', 'aria-pressed': 'false' }, onClick: () => requestAction('markOverkill', r.id) }));
+}
+
 function recentItem(r: RecentRow): HTMLElement {
-  return h('li', { class: ['req', `status-${r.status}`, r.id === freshId && 'fresh'], 'data-id': r.id },
+  return h('li', { class: ['req', `status-${r.status}`, r.id === freshId && 'fresh', r.overkill && 'overkill'], 'data-id': r.id },
     h('div', { class: 'req-top' },
       h('span', { class: 'req-time', title: r.ago }, r.time),
       h('span', { class: 'req-model', title: r.model }, r.model),
+      r.escalation ? h('span', { class: 'req-escalated', title: `This request was asked again with a stronger model (${r.escalation.replace(/^asked again: ?/, '') || 'one tier up'})` }, icon('arrow-circle-up'), h('span', null, r.escalation)) : null,
+      r.overkill ? h('span', { class: 'req-overkill-badge', title: 'The answer was marked overkill' }, 'overkill') : null,
       r.status !== 'ok' ? h('span', { class: 'badge', title: r.error ?? r.status }, r.status) : null,
       r.fallback
         ? h('details', { class: 'fallback' },
           h('summary', { title: r.fallback.title, 'aria-label': `${r.fallback.count} fallback${r.fallback.count === 1 ? '' : 's'}; show attempts` }, icon('sync'), h('span', null, `${r.fallback.count}`)),
           h('pre', { class: 'attempts' }, r.fallback.title))
-        : null),
+        : null,
+      requestActions(r)),
     h('div', { class: 'req-mid muted' },
       h('span', { class: 'req-source' }, r.source), ' · ', h('span', { class: 'req-rule', title: `rule "${r.rule}"` }, r.rule)),
     r.traffic ? h('div', { class: 'req-traffic muted small', title: r.trafficTitle ?? undefined }, r.traffic) : null,
@@ -172,6 +189,32 @@ function conversationList(rows: SidebarView['conversations'], now: number): HTML
       'No agent conversations yet. Requests from coding agents (Claude Code, Codex CLI…) and from any client that sends a conversation key (for example an x-switchyard-session header) are grouped here, each with its total.');
   }
   return h('ul', { class: 'conversations', 'aria-label': 'Conversations, most recently active first' }, rows.map((c, i) => conversationItem(c, i, now)));
+}
+
+function escalationList(rows: EscalationRow[], kind: 'rule' | 'verdict'): HTMLElement {
+  const label = kind === 'rule' ? 'Escalation rate by rule' : 'Escalation rate by classifier verdict';
+  if (!rows.length) return h('p', { class: 'muted small', 'data-empty': kind }, kind === 'rule' ? 'No rule\'s answers were escalated or marked overkill.' : 'No escalations by classifier verdict.');
+  return h('ul', { class: 'buckets escalations', 'aria-label': label, 'data-escalations': kind }, rows.map((r) => {
+    const fill = h('div', { class: 'fill' });
+    fill.style.width = `${r.share}%`;
+    return h('li', { class: 'bucket escalation', title: r.title, 'data-key': r.key },
+      h('div', { class: 'bucket-line' }, h('span', { class: 'bucket-key' }, r.key), h('span', { class: 'escalation-pct' }, r.percent)),
+      h('div', { class: 'bar thin', 'aria-hidden': 'true' }, fill),
+      h('div', { class: 'muted small' }, h('span', { class: 'escalation-rate' }, r.rate),
+        r.overkill ? [' · ', h('span', { class: 'escalation-overkill' }, icon('thumbsdown'), r.overkill)] : null));
+  }));
+}
+
+function escalations(view: NonNullable<SidebarView['escalations']>): HTMLElement {
+  if (view.empty) {
+    return h('p', { class: 'muted', 'data-state': 'no-escalations' },
+      'No escalations this month. When an answer falls short, run "Ask Again With a Stronger Model" (on the answer, or ',
+      icon('arrow-circle-up'), ' on a recent request); when it was more than needed, "Mark Answer as Overkill" (', icon('thumbsdown'),
+      '). How often each rule\'s answers needed either shows here.');
+  }
+  return h('div', null,
+    h('h3', { class: 'sub' }, 'By rule'), escalationList(view.byRule, 'rule'),
+    h('h3', { class: 'sub' }, 'By classifier verdict'), escalationList(view.byVerdict, 'verdict'));
 }
 
 function healthList(rows: HealthRow[]): HTMLElement {
@@ -232,6 +275,7 @@ function render() {
       section('conversations', 'Conversations', conversationList(view.conversations, data.now)),
       section('models', 'By model', buckets(view.byModel, 'model')),
       section('rules', 'By rule', buckets(view.byRule, 'rule')),
+      view.escalations ? section('escalations', 'Escalations', escalations(view.escalations)) : null,
       section('recent', 'Recent requests', view.recent.length
         ? h('ol', { class: 'recent', 'aria-label': 'Recent requests outside conversations, newest first' }, view.recent.map(recentItem))
         : h('p', { class: 'muted' }, 'No recent requests outside conversations.')),
@@ -293,6 +337,10 @@ vscode.onMessage((m) => {
       } else {
         vscode.post({ type: 'refresh' });
       }
+      break;
+    case 'entryChanged':
+      if (data) data = { ...data, recent: replaceEntry(data.recent, m.entry) };
+      for (const [key, list] of requestsOf) requestsOf.set(key, replaceEntry(list, m.entry));
       break;
     case 'health':
       if (data) data = { ...data, health: m.health };

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { DaemonApi } from '../../daemonApi';
 import type { HostToSidebar } from '../../../shared/webview';
 import { renderShell, webviewOptions } from '../host/vscodeShell';
+import { ASK_AGAIN_STRONGER_COMMAND, MARK_OVERKILL_COMMAND } from '../../requests/runner';
 import { SidebarController } from './controller';
 
 export class SpendSidebarProvider implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -15,6 +16,7 @@ export class SpendSidebarProvider implements vscode.WebviewViewProvider, vscode.
     // Live updates: forwarded only while a view exists (a hidden view re-fetches everything when shown).
     this.disposables.push(
       daemon.on('spend.updated', (data) => this.controller?.onSpendUpdated(data)),
+      daemon.on('spend.changed', (data) => this.controller?.onSpendChanged(data)),
       daemon.on('health.changed', (data) => this.controller?.onHealthChanged(data)),
       daemon.onDidChangeConnection((connected) => this.controller?.onConnectionChanged(connected)),
     );
@@ -30,6 +32,13 @@ export class SpendSidebarProvider implements vscode.WebviewViewProvider, vscode.
       runCommand: (command) => vscode.commands.executeCommand(command).then(undefined, (err: unknown) => {
         void vscode.window.showErrorMessage(`Switchyard: could not run ${command}: ${err instanceof Error ? err.message : String(err)}`);
       }),
+      runRequestAction: (action, requestId) => {
+        const [command, args] = action === 'askAgainStronger' ? [ASK_AGAIN_STRONGER_COMMAND, { requestId }]
+          : [MARK_OVERKILL_COMMAND, { requestId, mark: action === 'markOverkill' ? 'overkill' : null }];
+        return vscode.commands.executeCommand(command, args).then(undefined, (err: unknown) => {
+          void vscode.window.showErrorMessage(`Switchyard: could not run ${command}: ${err instanceof Error ? err.message : String(err)}`);
+        });
+      },
     });
     this.controller = controller;
     // Without retainContextWhenHidden the page reloads when shown again; its script then posts `ready` itself

@@ -2,7 +2,7 @@
  * The spend sidebar's view model: SpendSummary + conversations + recent ledger rows + provider health → display
  * strings, percentages and chart geometry. The webview only lays these out. No DOM, no `vscode`.
  */
-import type { Attempt, ConversationSpend, LedgerEntry, ProviderHealth, SpendBucket, SpendSummary } from '../../../shared/protocol';
+import type { Attempt, ConversationSpend, EscalationBucket, LedgerEntry, ProviderHealth, SpendBucket, SpendSummary } from '../../../shared/protocol';
 import { formatAgo, formatMs, formatTime, formatTokens, formatUsd } from '../common/format';
 
 export interface BudgetBar {
@@ -62,6 +62,31 @@ export interface RecentRow {
   trafficTitle: string | null;
   /** The cost comes from usage Switchyard counted (a cut stream), not from the provider's report. */
   usageEstimated: boolean;
+  /** "asked again: fast → standard" for a request asked again with a stronger model; null otherwise. */
+  escalation: string | null;
+  /** The answer is marked overkill. */
+  overkill: boolean;
+}
+
+/** One rule's (or verdict's) escalation rate. */
+export interface EscalationRow {
+  key: string;
+  /** "1 of 4 escalated". */
+  rate: string;
+  /** "25 %" (escalated ÷ requests). */
+  percent: string;
+  /** 0–100 for the inline bar. */
+  share: number;
+  /** "2 marked overkill", or null when none. */
+  overkill: string | null;
+  title: string;
+}
+
+export interface EscalationView {
+  /** No escalation and no overkill mark this month. */
+  empty: boolean;
+  byRule: EscalationRow[];
+  byVerdict: EscalationRow[];
 }
 
 export interface ConversationRow {
@@ -108,6 +133,8 @@ export interface SidebarView {
   conversations: ConversationRow[] | null;
   recent: RecentRow[];
   health: HealthRow[];
+  /** Null: the daemon is too old to count escalations. */
+  escalations: EscalationView | null;
 }
 
 /** What the host sent, as the webview keeps it. */
@@ -212,7 +239,41 @@ export function recentRow(e: LedgerEntry, now: number): RecentRow {
     traffic: traffic.short.length ? traffic.short.join(' · ') : null,
     trafficTitle: traffic.long.length ? traffic.long.join('\n') : null,
     usageEstimated: e.usageEstimated === true,
+    escalation: e.escalatedFrom ? (e.rule.startsWith('escalation: ') ? `asked again: ${e.rule.slice('escalation: '.length)}` : 'asked again') : null,
+    overkill: e.feedback === 'overkill',
   };
+}
+
+const percent = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 100) : 0);
+
+/**
+ * The rates per rule or verdict: escalated ÷ requests, and overkill marks. Buckets with neither are left out (a
+ * rule nobody escalated says nothing here); the most escalated first.
+ */
+export function escalationRows(buckets: EscalationBucket[], kind: 'rule' | 'verdict', limit = 8): EscalationRow[] {
+  return buckets
+    .filter((b) => b.escalated > 0 || b.overkill > 0)
+    .sort((a, b) => percent(b.escalated, b.requests) - percent(a.escalated, a.requests) || b.escalated - a.escalated || b.overkill - a.overkill || a.key.localeCompare(b.key))
+    .slice(0, limit)
+    .map((b) => {
+      const name = kind === 'rule' ? (b.key === 'default' ? 'default (no rule matched)' : `rule "${b.key}"`) : b.key === 'none' ? 'no classifier verdict' : `verdict "${b.key}"`;
+      const overkill = b.overkill ? `${b.overkill} marked overkill` : null;
+      return {
+        key: b.key,
+        rate: `${b.escalated} of ${plural(b.requests, 'request')} escalated`,
+        percent: `${percent(b.escalated, b.requests)} %`,
+        share: percent(b.escalated, b.requests),
+        overkill,
+        title: `${name}: ${b.escalated} of ${plural(b.requests, 'request')} this month were asked again with a stronger model${overkill ? `; ${overkill}` : ''}`,
+      };
+    });
+}
+
+export function escalationView(summary: SpendSummary): EscalationView | null {
+  if (!summary.escalations) return null;
+  const byRule = escalationRows(summary.escalations.byRule, 'rule');
+  const byVerdict = escalationRows(summary.escalations.byVerdict, 'verdict');
+  return { empty: !byRule.length && !byVerdict.length, byRule, byVerdict };
 }
 
 /** The agent facts of one request, short for the row and spelled out for its tooltip. */
@@ -331,7 +392,13 @@ export function buildSidebarView({ summary, recent, conversations, health, now }
     conversations: conversations?.map((c) => conversationRow(c, now)) ?? null,
     recent: recent.map((e) => recentRow(e, now)),
     health: [...health].sort((a, b) => a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model)).map((h) => healthRow(h, now)),
+    escalations: escalationView(summary),
   };
+}
+
+/** A changed row (its overkill mark) in place of the one listed; a list without it stays as it is. */
+export function replaceEntry(list: LedgerEntry[], entry: LedgerEntry): LedgerEntry[] {
+  return list.some((e) => e.id === entry.id) ? list.map((e) => (e.id === entry.id ? entry : e)) : list;
 }
 
 /** Prepend a live entry to the recent list, without duplicates, keeping at most `limit`. */
