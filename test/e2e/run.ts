@@ -21,6 +21,7 @@ import { adoptStrayDaemon } from './lib/stack';
 import { CHROMIUM, chromiumPresent, Workbench } from './lib/workbench';
 import { askTests } from './ui/ask';
 import type { UiContext, UiTest } from './ui/context';
+import { escalationTests } from './ui/escalation';
 import { screenshotPath } from './ui/context';
 import { fallbackTests } from './ui/fallback';
 import { fixProblemTests } from './ui/fixProblem';
@@ -30,7 +31,7 @@ import { rulesEditorTests } from './ui/rulesEditor';
 import { sidebarTests } from './ui/sidebar';
 
 /** In order: each test leaves the window as it found it; the fallback and key tests last (they leave a warning behind). */
-const UI_TESTS: UiTest[] = [...askTests, ...hintTests, ...sidebarTests, ...rulesEditorTests, ...fixProblemTests, ...fallbackTests, ...keysTests];
+const UI_TESTS: UiTest[] = [...askTests, ...hintTests, ...sidebarTests, ...escalationTests, ...rulesEditorTests, ...fixProblemTests, ...fallbackTests, ...keysTests];
 
 /** artifacts/<name>.png → docs/screenshots/<name>.png with SWITCHYARD_E2E_UPDATE_DOCS=1. */
 const DOC_SCREENSHOTS = ['inline-hint', 'sidebar', 'rules-editor', 'fallback'];

@@ -1,0 +1,103 @@
+/**
+ * The way back when a route was wrong: Ask… goes to the fast tier, "Ask Again With a Stronger Model" (the answer's
+ * done notification; the answer document's title bar offers it too) sends the same request to the standard tier,
+ * whose model answers in a new document that says it was escalated; the ledger links the two; the sidebar's
+ * Escalations section shows the rule's rate, and a recent row's overkill button marks an answer.
+ */
+import assert from 'node:assert/strict';
+import type { Frame, Locator } from 'playwright-core';
+import { TestClient } from '../../integration/helpers/wsClient';
+import type { SpendSummary } from '../../../shared/protocol';
+import { askUntilDecision, closeEditors, decisionLine, esc, FAST_MODEL, norm, STANDARD_MODEL, until, type UiContext, type UiTest } from './context';
+
+const PROMPT = 'thanks, but is that really right?';
+const STRONGER = 'Ask Again With a Stronger Model';
+
+/** The text of every editor open, in any group (an escalated answer opens beside the first). */
+async function allEditorTexts(ctx: UiContext): Promise<string[]> {
+  const editors = ctx.wb.page.locator('.part.editor .editor-instance .monaco-editor');
+  const texts: string[] = [];
+  for (let i = 0; i < await editors.count(); i++) texts.push(norm(await ctx.wb.editorText(editors.nth(i))));
+  return texts;
+}
+
+async function summary(ctx: UiContext): Promise<SpendSummary> {
+  const { daemon } = ctx.env.stack;
+  const client = await TestClient.connect(daemon.port, daemon.token);
+  try {
+    return await client.request('spend.summary', {});
+  } finally {
+    client.close();
+  }
+}
+
+async function escalationRow(frame: Frame, rule: string): Promise<Locator> {
+  const row = frame.locator('[data-escalations="rule"] .escalation', { has: frame.locator('.bucket-key', { hasText: rule }) }).first();
+  await row.waitFor({ timeout: 15_000 });
+  return row;
+}
+
+export const escalationTests: UiTest[] = [
+  {
+    name: 'escalation: Ask, then Ask Again With a Stronger Model — the standard tier\'s model answers, the ledger links them, the sidebar shows the rate',
+    timeoutMs: 120_000,
+    async run(ctx) {
+      const { wb, env } = ctx;
+      await closeEditors(ctx);
+      await askUntilDecision(ctx, PROMPT, decisionLine(FAST_MODEL, 'small talk'));
+      await wb.quickInput().locator('.quick-input-box input').press('Enter');
+      await wb.quickInput().waitFor({ state: 'hidden' });
+      await until('the fast answer', async () => ((await allEditorTexts(ctx)).some((t) => t.includes(`Hello from ${FAST_MODEL}: ${PROMPT}`)) ? true : null), 20_000);
+      const [first] = await env.stack.recent(1);
+      assert.deepEqual([first.model, first.rule, first.tier, first.escalatedFrom], [FAST_MODEL, 'small talk', 'fast', null]);
+
+      // The answer document's title bar offers the way back (the `resource in switchyard.answerDocuments` menu).
+      await until('the answer\'s title-bar actions', async () =>
+        (await wb.page.locator(`.part.editor .editor-actions [aria-label="${STRONGER}"]`).count()) > 0
+        && (await wb.page.locator('.part.editor .editor-actions [aria-label="Mark Answer as Overkill"]').count()) > 0, 10_000);
+
+      // The done notification says where it went and offers to ask again stronger.
+      const toast = wb.page.locator('.notification-toast-container .notification-list-item', { hasText: `${FAST_MODEL} · fast tier · rule "small talk" answered.` }).first();
+      await toast.waitFor({ timeout: 10_000 });
+      await ctx.shot('escalation-offer');
+      const sentBefore = await env.stack.mock.count({ model: STANDARD_MODEL });
+      await toast.getByRole('button', { name: STRONGER }).click();
+
+      // The stronger answer: a new document, from the standard tier's model, saying it was escalated.
+      const answer = await until('the stronger answer', async () =>
+        (await allEditorTexts(ctx)).find((t) => t.includes(`Hello from ${STANDARD_MODEL}: ${PROMPT}`) && /escalated fast → standard/.test(t)) ?? null, 30_000);
+      assert.match(answer, /Asked again with a stronger model: fast → standard\./);
+      assert.match(answer, new RegExp(`${esc(STANDARD_MODEL)} \\(OpenAI\\) · escalated fast → standard · `));
+      assert.equal(await env.stack.mock.count({ model: STANDARD_MODEL }), sentBefore + 1, 'the standard model was asked once');
+      const [second, original] = await env.stack.recent(2);
+      assert.deepEqual([second.model, second.tier, second.rule, second.escalatedFrom], [STANDARD_MODEL, 'standard', 'escalation: fast → standard', first.id]);
+      assert.equal(original.id, first.id);
+      await wb.page.locator('.notification-toast-container .notification-list-item', { hasText: 'asked again with a stronger model (fast → standard)' }).first().waitFor({ timeout: 10_000 });
+      await ctx.shot('escalation-answer');
+
+      // The sidebar: the rule's rate, as the daemon counts it.
+      await wb.activity('Switchyard').click();
+      const frame = await wb.webview('sidebar');
+      const want = (await summary(ctx)).escalations!.byRule.find((b) => b.key === 'small talk')!;
+      assert.ok(want.escalated >= 1, JSON.stringify(want));
+      const row = await escalationRow(frame, 'small talk');
+      await until('the sidebar to show the daemon\'s rate for "small talk"', async () => {
+        const text = norm(await row.innerText());
+        return text.includes(`${want.escalated} of ${want.requests} request${want.requests === 1 ? '' : 's'} escalated`)
+          && text.includes(`${Math.round((want.escalated / want.requests) * 100)} %`) ? text : null;
+      }, 15_000);
+      const recentEscalated = frame.locator(`.req[data-id="${second.id}"] .req-escalated`);
+      assert.match(norm(await recentEscalated.innerText()), /asked again: fast → standard/);
+
+      // A recent row's own button marks the original answer overkill; the rate's line counts it.
+      await frame.locator(`.req[data-id="${first.id}"] [data-action="markOverkill"]`).click();
+      await frame.locator(`.req[data-id="${first.id}"].overkill`).waitFor({ timeout: 15_000 });
+      const marked = (await summary(ctx)).escalations!.byRule.find((b) => b.key === 'small talk')!;
+      assert.equal(marked.overkill, want.overkill + 1);
+      await until('the sidebar to count the overkill mark', async () =>
+        norm(await (await escalationRow(frame, 'small talk')).innerText()).includes(`${marked.overkill} marked overkill`) ? true : null, 15_000);
+      await ctx.shot('escalation-sidebar', frame.locator('[data-section="escalations"]'));
+      await closeEditors(ctx);
+    },
+  },
+];
