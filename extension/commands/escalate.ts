@@ -61,7 +61,7 @@ export function registerEscalation(services: Services): vscode.Disposable {
     const plan = entry.again;
     services.log.info(`Ask Again With a Stronger Model: ${entry.title} ${requestId} (${servedLabel(entry)}): "${requestLabel(entry.request, 40)}"`);
     const outcome = await runner.run(entry.request, {
-      title: `${entry.title}: Ask Again With a Stronger Model`,
+      title: `${entry.title} (asked again with a stronger model)`,
       sink: plan.sink(),
       header: plan.header,
       escalateFrom: requestId,

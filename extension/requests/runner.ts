@@ -171,7 +171,7 @@ export class RequestRunner implements vscode.Disposable {
   }
 
   private remember(request: RouteRequest, options: RunOptions, outcome: RunOutcome, again: AgainPlan): void {
-    const entry = this.history.add(outcome.result, request, { title: options.title.replace(/: Ask Again With a Stronger Model$/, ''), label: options.label, again, time: Date.now() });
+    const entry = this.history.add(outcome.result, request, { title: options.title.replace(/ \(asked again with a stronger model\)$/, ''), label: options.label, again, time: Date.now() });
     this.answered.fire({ entry, uri: options.sink.uri });
     if (!again.offerFollowUps) return;
     const steps = escalationSteps(outcome.result.rule);

@@ -104,7 +104,8 @@ describe('WebSocket protocol under generated frames', () => {
     const call = fc.oneof(
       fc.record({ method: fc.constant('hello'), params: fc.record({ client: fc.oneof(text, anyJson), version: fc.oneof(text, anyJson), rulesFile: fc.oneof(fc.constantFrom(null, '/dev/null', '/nonexistent/rules.json', '.', '/tmp', ''), hostileName, anyJson) }, { requiredKeys: [] }) }),
       fc.record({ method: fc.constant('route.preview'), params: fc.record({ request }) }),
-      fc.record({ method: fc.constant('complete'), params: fc.record({ request, stream: fc.oneof(fc.boolean(), anyJson) }, { requiredKeys: ['request'] }), cancel: fc.boolean() }),
+      fc.record({ method: fc.constant('complete'), params: fc.record({ request, stream: fc.oneof(fc.boolean(), anyJson), escalateFrom: fc.oneof(hostileName, anyJson) }, { requiredKeys: ['request'] }), cancel: fc.boolean() }),
+      fc.record({ method: fc.constant('feedback.mark'), params: fc.record({ requestId: fc.oneof(hostileName, anyJson), mark: fc.oneof(fc.constantFrom('overkill', null), anyJson) }, { requiredKeys: [] }) }),
       fc.record({ method: fc.constant('cancel'), params: fc.record({ requestId: fc.oneof(hostileName, anyJson) }) }),
       fc.record({ method: fc.constantFrom('rules.get', 'spend.summary', 'providers.health'), params: anyJson }),
       fc.record({ method: fc.constant('rules.validate'), params: fc.record({ text: fc.oneof({ weight: 4, arbitrary: rulesText }, { weight: 1, arbitrary: anyJson }) }) }),

@@ -71,6 +71,22 @@ describe('streamed completion', () => {
     assert.equal(t.listenerCount, 0, 'listeners are released');
   });
 
+  it('asks again with a stronger model: escalateFrom goes with the request, and the result says where it came from', async () => {
+    const t = new FakeTransport();
+    const c = startCompletion(t, { prompt: 'hi' }, {}, { escalateFrom: 'r0' });
+    await tick();
+    assert.deepEqual(t.calls[0], { method: 'complete', params: { request: { prompt: 'hi' }, stream: true, escalateFrom: 'r0' } });
+    t.emit('complete.done', { ...done('r1', 'Better'), rule: 'escalation: fast → standard', tier: 'standard', escalatedFrom: 'r0' });
+    assert.equal((await c.result).escalatedFrom, 'r0');
+  });
+
+  it('an escalation the daemon refuses (the strongest tier already) rejects with its code and message', async () => {
+    const t = new FakeTransport();
+    t.failComplete = Object.assign(new Error('request r0 already went to "deep", the strongest tier in "escalation" (fast → standard → deep)'), { code: 'E_BAD_REQUEST' });
+    const c = startCompletion(t, { prompt: 'hi' }, {}, { escalateFrom: 'r0' });
+    await assert.rejects(c.result, (e: { code?: string; message?: string }) => e.code === 'E_BAD_REQUEST' && /already went to "deep"/.test(e.message ?? ''));
+  });
+
   it('keeps events that arrive before the complete reply', async () => {
     const t = new FakeTransport();
     t.beforeReply = () => {

@@ -84,6 +84,7 @@ describe('hint labels', () => {
       fallbacks: 1, escalatedFrom: null,
     };
     assert.equal(resultSummary(result), 'claude-3-5-haiku-20241022 (Anthropic) · rule "small talk" · 1,204 → 311 tokens · $0.0061 · 3.2 s · 1 fallback');
+    assert.match(resultSummary({ ...result, rule: 'escalation: fast → standard', tier: 'standard', escalatedFrom: 'r0' }), /^claude-3-5-haiku-20241022 \(Anthropic\) · escalated fast → standard · /);
     const footer = resultFooter(result);
     assert.match(footer, /^\n\n---\n\n\*claude/);
     assert.ok(footer.includes('\n- OpenAI gpt-4o-mini-2024-07-18 rate-limited (150 ms)\n'), footer);

@@ -248,7 +248,7 @@ export type GeneratedFault = NonNullable<typeof upstreamFault extends fc.Arbitra
 
 // ---- WebSocket frames ----
 
-export const WS_METHODS = ['hello', 'route.preview', 'complete', 'cancel', 'rules.get', 'rules.validate', 'rules.save', 'rules.dryRun', 'replay', 'spend.summary', 'spend.recent', 'spend.conversations', 'providers.health', 'keys.set'] as const;
+export const WS_METHODS = ['hello', 'route.preview', 'complete', 'cancel', 'rules.get', 'rules.validate', 'rules.save', 'rules.dryRun', 'replay', 'spend.summary', 'spend.recent', 'spend.conversations', 'providers.health', 'keys.set', 'feedback.mark'] as const;
 
 export const wsId = fc.oneof(
   { weight: 4, arbitrary: fc.integer() },
