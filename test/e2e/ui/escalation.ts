@@ -12,6 +12,7 @@ import { askUntilDecision, closeEditors, decisionLine, esc, FAST_MODEL, norm, ST
 
 const PROMPT = 'thanks, but is that really right?';
 const STRONGER = 'Ask Again With a Stronger Model';
+const DEEP_MODEL = 'claude-3-5-sonnet-20241022';
 
 /** The text of every editor open, in any group (an escalated answer opens beside the first). */
 async function allEditorTexts(ctx: UiContext): Promise<string[]> {
@@ -97,6 +98,32 @@ export const escalationTests: UiTest[] = [
       await until('the sidebar to count the overkill mark', async () =>
         norm(await (await escalationRow(frame, 'small talk')).innerText()).includes(`${marked.overkill} marked overkill`) ? true : null, 15_000);
       await ctx.shot('escalation-sidebar', frame.locator('[data-section="escalations"]'));
+
+      // From the palette: a pick of this window's requests, the latest (the standard answer) first → deep.
+      const askFromPalette = async (latest: string) => {
+        await wb.focusWorkbench();
+        await wb.runCommand(`Switchyard: ${STRONGER}`);
+        const pick = wb.quickInput();
+        await pick.locator('.quick-input-title', { hasText: 'which request?' }).waitFor({ timeout: 10_000 });
+        const firstRow = norm(await pick.locator('.quick-input-list .monaco-list-row').first().innerText());
+        assert.ok(firstRow.includes(`Ask: ${PROMPT}`) && firstRow.includes(latest), `the latest request first: ${firstRow}`);
+        await pick.locator('.quick-input-box input').press('Enter');
+      };
+      await askFromPalette(`${STANDARD_MODEL} · standard tier · asked again: fast → standard`);
+      await until('the deep answer', async () =>
+        (await allEditorTexts(ctx)).some((t) => t.includes(`Hello from ${DEEP_MODEL}: ${PROMPT}`) && /escalated standard → deep/.test(t)) ? true : null, 30_000);
+      const [third] = await env.stack.recent(1);
+      assert.deepEqual([third.model, third.tier, third.escalatedFrom], [DEEP_MODEL, 'deep', second.id]);
+      // Escalating an escalation climbs on; the rate still counts the original request once.
+      const still = (await summary(ctx)).escalations!.byRule.find((b) => b.key === 'small talk')!;
+      assert.deepEqual([still.requests, still.escalated], [marked.requests, marked.escalated]);
+
+      // At the top of the order: a clear error, and nothing is sent.
+      const sent = (await env.stack.mock.requests()).length;
+      await askFromPalette(`${DEEP_MODEL} · deep tier · asked again: standard → deep`);
+      await wb.page.locator('.notification-toast-container .notification-list-item', { hasText: `already went to "deep", the strongest tier in "escalation"` }).first().waitFor({ timeout: 10_000 });
+      assert.equal((await env.stack.mock.requests()).length, sent, 'nothing went upstream');
+      assert.equal((await env.stack.recent(1))[0].id, third.id, 'no ledger row');
       await closeEditors(ctx);
     },
   },
