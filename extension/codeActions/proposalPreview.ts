@@ -15,8 +15,9 @@ export interface ProposalFollowUps {
   overkill(): PromiseLike<unknown>;
 }
 
-const STRONGER = 'Ask Again With a Stronger Model';
-const OVERKILL = 'Mark as Overkill';
+// Short: four buttons share one notification (the question says what they do).
+const STRONGER = 'Stronger Model';
+const OVERKILL = 'Overkill';
 
 export class ProposalPreview implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly contents = new Map<string, string>();
@@ -52,7 +53,8 @@ export class ProposalPreview implements vscode.TextDocumentContentProvider, vsco
       let choice: string | undefined;
       for (let marked = false; ;) {
         const shown = marked ? buttons.filter((b) => b !== OVERKILL) : buttons;
-        choice = await Promise.race([vscode.window.showInformationMessage(`Switchyard: apply the proposed change (${what}) to ${name}?`, ...shown), closed]);
+        const or = !followUps ? '' : marked ? ' Or ask a stronger model again.' : ' Or ask a stronger model, or mark this answer overkill.';
+        choice = await Promise.race([vscode.window.showInformationMessage(`Switchyard: apply the proposed change (${what}) to ${name}?${or}`, ...shown), closed]);
         if (choice !== OVERKILL || !followUps) break;
         // Marked: the question comes back (the proposal may still be worth applying).
         await followUps.overkill();

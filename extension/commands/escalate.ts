@@ -85,9 +85,12 @@ export function registerEscalation(services: Services): vscode.Disposable {
         void vscode.window.showInformationMessage(`Switchyard: cleared the overkill mark on the answer from ${what}.`);
         return;
       }
-      const undo = await vscode.window.showInformationMessage(
-        `Switchyard: marked the answer from ${what} as overkill — rule "${entry.rule}" may route too high. The sidebar's Escalations section counts it.`, 'Undo');
-      if (undo === 'Undo') await services.daemon.request('feedback.mark', { requestId, mark: null });
+      // Not awaited: the command is done once the mark is stored (a proposal waiting on it comes back at once).
+      void vscode.window.showInformationMessage(
+        `Switchyard: marked the answer from ${what} as overkill — ${entry.rule.startsWith('escalation: ') ? 'the escalation went further than needed' : `rule "${entry.rule}" may route too high`}. The sidebar's Escalations section counts it.`, 'Undo',
+      ).then((undo) => {
+        if (undo === 'Undo') return mark({ requestId, mark: null });
+      });
     } catch (err) {
       void vscode.window.showErrorMessage(`Switchyard: could not mark the answer as overkill — ${errorMessage(err)}`);
     }

@@ -123,7 +123,6 @@ function recentItem(r: RecentRow): HTMLElement {
     h('div', { class: 'req-top' },
       h('span', { class: 'req-time', title: r.ago }, r.time),
       h('span', { class: 'req-model', title: r.model }, r.model),
-      r.escalation ? h('span', { class: 'req-escalated', title: `This request was asked again with a stronger model (${r.escalation.replace(/^asked again: ?/, '') || 'one tier up'})` }, icon('arrow-circle-up'), h('span', null, r.escalation)) : null,
       r.overkill ? h('span', { class: 'req-overkill-badge', title: 'The answer was marked overkill' }, 'overkill') : null,
       r.status !== 'ok' ? h('span', { class: 'badge', title: r.error ?? r.status }, r.status) : null,
       r.fallback
@@ -132,6 +131,7 @@ function recentItem(r: RecentRow): HTMLElement {
           h('pre', { class: 'attempts' }, r.fallback.title))
         : null,
       requestActions(r)),
+    r.escalation ? h('div', { class: 'req-escalated small', title: 'This request was asked again with a stronger model' }, icon('arrow-circle-up'), h('span', null, r.escalation)) : null,
     h('div', { class: 'req-mid muted' },
       h('span', { class: 'req-source' }, r.source), ' · ', h('span', { class: 'req-rule', title: `rule "${r.rule}"` }, r.rule)),
     r.traffic ? h('div', { class: 'req-traffic muted small', title: r.trafficTitle ?? undefined }, r.traffic) : null,

@@ -5,6 +5,8 @@
  * Escalations section shows the rule's rate, and a recent row's overkill button marks an answer.
  */
 import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Frame, Locator } from 'playwright-core';
 import { TestClient } from '../../integration/helpers/wsClient';
 import type { SpendSummary } from '../../../shared/protocol';
@@ -125,6 +127,70 @@ export const escalationTests: UiTest[] = [
       assert.equal((await env.stack.mock.requests()).length, sent, 'nothing went upstream');
       assert.equal((await env.stack.recent(1))[0].id, third.id, 'no ledger row');
       await closeEditors(ctx);
+    },
+  },
+  {
+    name: 'escalation: a refactor proposal offers a stronger model beside Apply/Discard — its proposal replaces the first; marking it overkill keeps it open',
+    timeoutMs: 120_000,
+    async run(ctx) {
+      const { wb, env } = ctx;
+      const { mock } = env.stack;
+      const FILE = 'refactor-me.ts';
+      const BEFORE = 'export const answer: number = 40 + 2;';
+      const AFTER = 'export const answer = 42;';
+      const path = join(env.workspace, FILE);
+      writeFileSync(path, `// Refactor me.\n${BEFORE}\n`);
+      const question = () => wb.page.locator('.notification-toast-container .notification-list-item', { hasText: `apply the proposed change (Refactor) to ${FILE}?` }).first();
+      const diffTab = wb.page.locator('.tabs-container .tab', { hasText: `${FILE} ↔ Switchyard: Refactor` });
+      try {
+        await mock.reset();
+        await mock.reply({ text: `Simpler:\n\n\`\`\`ts\n${AFTER}\n\`\`\`\n`, deltas: 3 });
+        await closeEditors(ctx);
+        await wb.openFile(FILE);
+        await wb.selectLine(2);
+        await wb.runCommand('Switchyard: Refactor Selection…');
+        const box = wb.quickInput();
+        await box.locator('.quick-input-title', { hasText: 'Switchyard: Refactor Selection' }).waitFor({ timeout: 10_000 });
+        await box.locator('.quick-input-box input').fill('fold the constant');
+        await until('the decision for the refactor', async () => norm(await box.locator('.quick-input-message').innerText()).includes(STANDARD_MODEL) ? true : null, 15_000);
+        await box.locator('.quick-input-box input').press('Enter');
+
+        await diffTab.waitFor({ timeout: 20_000 });
+        await question().waitFor({ timeout: 10_000 });
+        const [first] = await env.stack.recent(1);
+        assert.deepEqual([first.model, first.tier, first.task], [STANDARD_MODEL, 'standard', 'refactor']);
+        const buttons = (await question().getByRole('button').allInnerTexts()).map(norm);
+        assert.deepEqual(buttons.filter((b) => ['Apply', 'Discard', 'Stronger Model', 'Overkill'].includes(b)), ['Apply', 'Discard', 'Stronger Model', 'Overkill']);
+        assert.match(norm(await question().innerText()), /Or ask a stronger model, or mark this answer overkill\./);
+        await ctx.shot('escalation-proposal');
+        await question().getByRole('button', { name: 'Stronger Model' }).click();
+
+        // The deep tier's model answers; its proposal opens in a new diff with the same question.
+        const second = await until('the stronger model\'s proposal', async () => {
+          const [e] = await env.stack.recent(1);
+          return e && e.id !== first.id && e.status === 'ok' ? e : null;
+        }, 30_000);
+        assert.deepEqual([second.model, second.tier, second.rule, second.escalatedFrom], [DEEP_MODEL, 'deep', 'escalation: standard → deep', first.id]);
+        await diffTab.waitFor({ timeout: 20_000 });
+        await question().waitFor({ timeout: 10_000 });
+
+        // Mark as Overkill: recorded, and the proposal stays open to apply or discard (without the mark button).
+        await question().getByRole('button', { name: 'Overkill' }).click();
+        await until('the overkill mark in the ledger', async () => ((await env.stack.recent(1))[0].feedback === 'overkill' ? true : null), 10_000);
+        await until('the question back without the mark button', async () => {
+          const q = question();
+          if (!(await q.isVisible().catch(() => false))) return null;
+          const names = (await q.getByRole('button').allInnerTexts()).map(norm);
+          return names.includes('Apply') && names.includes('Stronger Model') && !names.includes('Overkill') ? true : null;
+        }, 10_000);
+        await question().getByRole('button', { name: 'Discard' }).click();
+        await diffTab.waitFor({ state: 'hidden', timeout: 10_000 });
+        assert.equal(norm(await wb.editorText()).includes(BEFORE), true, 'nothing was applied');
+      } finally {
+        await mock.reset();
+        await closeEditors(ctx).catch(() => {});
+        rmSync(path, { force: true });
+      }
     },
   },
 ];
