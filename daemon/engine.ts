@@ -21,6 +21,7 @@ import { KeyStore } from './providers/keys';
 import { ProviderError, type ProviderAdapter, type UpstreamCall } from './providers/types';
 import { priceUsage } from './estimate/estimate';
 import { countRoute, countTokens } from './estimate/tokens';
+import { verdictSketch } from './classifier/classify';
 import { escalationTarget } from './escalation';
 import { AffinityStore } from './router/affinity';
 import { decide, resolveTarget, type ForcedTarget, type RouteInput } from './router/decide';
@@ -393,6 +394,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         task: request.task, source: request.source, urgency: request.urgency, language: request.language,
         inputTokens: decision.inputTokens, maxOutputTokens: request.maxOutputTokens, latencyBudgetMs: request.latencyBudgetMs, metadata: request.metadata,
         shape: request.shape,
+        ...(decision.verdict ? { verdict: { tier: decision.verdict.tier, confidence: round3(decision.verdict.confidence) }, classifier: verdictSketch(decision.verdict) } : {}),
       },
     }) ?? null;
     if (entry) {
@@ -409,6 +411,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     return entry;
   }
 }
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** The editor's requests (WebSocket, CLI) are plain text conversations. */
 function editorRequest(request: RouteRequest): CanonicalRequest {

@@ -8,6 +8,7 @@
  */
 import type { RouterState } from '../shared/decision';
 import type { ReplayResult } from '../shared/protocol';
+import { classifySketch } from './classifier/classify';
 import { priceUsage } from './estimate/estimate';
 import type { LedgerRow } from './ledger/ledger';
 import { localDayStart, localMonthStart } from './ledger/queries';
@@ -47,6 +48,7 @@ export function* replaySteps(nextPage: () => LedgerRow[] | null, rules: Compiled
   const result: ReplayResult = { considered: 0, changedTier: 0, skipped: 0, actualCostUsd: 0, replayCostUsd: 0, actualLatencyMs: 0, replayLatencyMs: 0 };
   let skippedNoPrompt = 0;
   let skippedNoUsage = 0;
+  let skippedNoSketch = 0;
   const spent = new SpendSoFar(spentBefore);
   let seen = 0;
   for (let page = nextPage(); page; page = nextPage()) {
@@ -57,9 +59,12 @@ export function* replaySteps(nextPage: () => LedgerRow[] | null, rules: Compiled
       }
       if (needsPrompt && row.prompt === null) { result.skipped++; skippedNoPrompt++; spent.add(row.time, row.costUsd); continue; }
       const f = row.features;
+      // The classifier reads the prompt; without it, the features the row kept (its sketch) serve as well.
+      const verdict = rules.usesClassifier && row.prompt === null ? (f.classifier ? classifySketch(f.classifier) : null) : undefined;
+      if (verdict === null) { result.skipped++; skippedNoSketch++; spent.add(row.time, row.costUsd); continue; }
       const request = { prompt: row.prompt ?? '', task: f.task, source: f.source, urgency: f.urgency, language: f.language, maxOutputTokens: f.maxOutputTokens ?? row.outputTokens, latencyBudgetMs: f.latencyBudgetMs, metadata: f.metadata, ...(f.shape ? { shape: f.shape } : {}) };
       const state: RouterState = { ...now, now: row.time, keys, circuits: {}, spentTodayUsd: spent.today(row.time), spentMonthUsd: spent.month(row.time) };
-      const d = decide({ request, tokens: { o200k_base: f.inputTokens, cl100k_base: f.inputTokens } }, rules, state);
+      const d = decide({ request, tokens: { o200k_base: f.inputTokens, cl100k_base: f.inputTokens }, ...(verdict ? { verdict } : {}) }, rules, state);
       const first = d.candidates[0];
       const model = first && rules.models[first.name];
       const cost = priceUsage(model, { inputTokens: row.inputTokens, outputTokens: row.outputTokens });
@@ -75,6 +80,7 @@ export function* replaySteps(nextPage: () => LedgerRow[] | null, rules: Compiled
   }
   const reasons: string[] = [];
   if (skippedNoPrompt) reasons.push(`${skippedNoPrompt} because these rules test the prompt text and prompts are not stored (set "ledger": { "storePrompts": true } to replay them)`);
+  if (skippedNoSketch) reasons.push(`${skippedNoSketch} recorded before the classifier kept its features (and without a stored prompt), which these rules' classifier conditions need`);
   if (skippedNoUsage) reasons.push(`${skippedNoUsage} without a completed answer and reported usage`);
   if (reasons.length) result.skippedReason = reasons.join('; ');
   return result;

@@ -41,6 +41,20 @@ export type Urgency = z.infer<typeof Urgency>;
 export const ReasoningLevel = z.enum(['minimal', 'low', 'medium', 'high', 'enabled']);
 export type ReasoningLevel = z.infer<typeof ReasoningLevel>;
 
+/** The classifier's tiers (shared/decision.ts VERDICT_TIERS). */
+export const VerdictTierName = z.enum(['fast', 'standard', 'deep']);
+
+/**
+ * A condition on the classifier's verdict (daemon/classifier). With `minConfidence`: the probability that the
+ * request needs `tier` (or, for a list, one of them) is at least that. Without: the verdict — the likeliest tier —
+ * is `tier` (one of them).
+ */
+export const ClassifierCondition = z.strictObject({
+  tier: z.union([VerdictTierName, z.array(VerdictTierName).min(1)]),
+  minConfidence: z.number().min(0).max(1).optional().describe('0–1: the least probability of the tier(s); absent: the likeliest tier is the one named.'),
+});
+export type ClassifierCondition = z.infer<typeof ClassifierCondition>;
+
 export interface Condition {
   task?: string | string[];
   source?: string | string[];
@@ -59,6 +73,7 @@ export interface Condition {
   lastIsToolResult?: boolean;
   client?: string | string[];
   reasoning?: ReasoningLevel | ReasoningLevel[];
+  classifier?: ClassifierCondition;
   all?: Condition[];
   any?: Condition[];
   not?: Condition;
@@ -70,7 +85,7 @@ export interface Condition {
 export const CONDITION_KEYS = [
   'task', 'source', 'urgency', 'language', 'prompt', 'inputTokens', 'maxOutputTokens', 'estimatedCostUsd',
   'latencyBudgetMs', 'spentTodayUsd', 'spentMonthUsd', 'hasTools', 'hasImages', 'turns', 'lastIsToolResult',
-  'client', 'reasoning', 'all', 'any', 'not',
+  'client', 'reasoning', 'classifier', 'all', 'any', 'not',
 ] as const;
 
 export const Condition: z.ZodType<Condition> = z.lazy(() =>
@@ -93,6 +108,7 @@ export const Condition: z.ZodType<Condition> = z.lazy(() =>
       lastIsToolResult: z.boolean().optional().describe('The last message returns tool results: an agent loop\'s next step.'),
       client: Names.optional().describe('The calling client, from its user agent or x-switchyard-client: claude-cli, codex, cline, roo, continue, aider, opencode, openai-sdk, anthropic-sdk, ai-sdk, langchain…'),
       reasoning: z.union([ReasoningLevel, z.array(ReasoningLevel).min(1)]).optional().describe('The reasoning the request asks for: an effort, or "enabled" (a thinking budget without an effort).'),
+      classifier: ClassifierCondition.optional().describe('The classifier\'s verdict on what the request needs: { "tier": "deep", "minConfidence": 0.4 } holds when P(deep) ≥ 0.4; without minConfidence, when the likeliest tier is the one named.'),
       all: z.array(Condition).min(1).optional(),
       any: z.array(Condition).min(1).optional(),
       not: Condition.optional(),

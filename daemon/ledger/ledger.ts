@@ -51,6 +51,8 @@ export interface RequestFeatures {
   shape?: RequestShape;
   /** The classifier's verdict, when it ran for the request (escalation rates are kept per verdict tier). */
   verdict?: { tier: VerdictTier; confidence: number };
+  /** The classifier's features (daemon/classifier/sketch.ts), so a replay can re-classify a row whose prompt was not stored. */
+  classifier?: string;
 }
 
 /** What the daemon hands to `record()`. Optional fields default to null (tokens, costs…), 0 or []. */

@@ -10,8 +10,8 @@
  * keys and from indices; every value from the rules file (names, strings, lists, paths) is passed in through the
  * constants array `K`, never spliced into the source, so no rules file can inject code.
  */
-import type { Comparison, Condition, PromptCondition, Rule } from '../../shared/config';
-import type { FailedCondition, TraceEntry } from '../../shared/decision';
+import type { ClassifierCondition, Comparison, Condition, PromptCondition, Rule } from '../../shared/config';
+import type { FailedCondition, TraceEntry, Verdict, VerdictTier } from '../../shared/decision';
 import type { PromptHits } from './promptScan';
 import { runToEnd, type Steps } from '../slices';
 
@@ -37,6 +37,8 @@ export interface Features {
   reasoning?: string;
   /** Computed on first use: only rules that test it pay for the estimate. */
   estimatedCostUsd: () => number;
+  /** The classifier's verdict (daemon/classifier), computed on first use. */
+  verdict: () => Verdict;
   /** Which prompt conditions hold: one scan of the prompt for all of them (see promptScan.ts). */
   promptHits: () => PromptHits;
   /** The prompt as traces show it, made once per decision by the first prompt condition that fails. */
@@ -70,7 +72,7 @@ function cost(c: Condition): number {
   let most = 0;
   for (const [key, v] of Object.entries(c)) {
     if (v === undefined) continue;
-    const own = key === 'prompt' ? 3 : key === 'estimatedCostUsd' ? 2
+    const own = key === 'classifier' ? 4 : key === 'prompt' ? 3 : key === 'estimatedCostUsd' ? 2
       : key === 'all' || key === 'any' ? Math.max(1, ...(v as Condition[]).map(cost))
       : key === 'not' ? Math.max(1, cost(v as Condition)) : 0;
     most = Math.max(most, own);
@@ -127,6 +129,7 @@ const WARM_UP: Features = {
   urgency: 'normal', prompt: '', inputTokens: 0, maxOutputTokens: 0, spentTodayUsd: 0, spentMonthUsd: 0, metadata: {},
   hasTools: false, hasImages: false, turns: 1, lastIsToolResult: false,
   estimatedCostUsd: () => 0, promptHits: () => new Uint8Array(0),
+  verdict: () => ({ tier: 'standard', confidence: 1, probabilities: { fast: 0, standard: 1, deep: 0 }, features: [] }),
 };
 
 /** Rules `from` to `to` (exclusive) as one pair of functions; they return absolute rule indices. */
@@ -229,6 +232,14 @@ class CodeGenerator {
         const failure = this.failure(`${at}.${'regex' in cond ? 'regex' : 'contains'}`, shown, `(x.promptPreview ??= ${this.constant(preview)}(x.prompt))`);
         return this.leaf(`x.promptHits()[${slot}] === 1`, failure);
       }
+      case 'classifier': {
+        const cond = expected as ClassifierCondition;
+        const tiers = this.constant(new Set(typeof cond.tier === 'string' ? [cond.tier] : cond.tier));
+        const test = cond.minConfidence === undefined
+          ? `${tiers}.has((v = x.verdict()).tier)`
+          : `(${this.constant(probabilityOf)}((v = x.verdict()), ${tiers}) >= ${this.number(cond.minConfidence)})`;
+        return this.leaf(test, `{ path: ${this.constant(at)}, expected: ${this.constant(cond)}, actual: ${this.constant(verdictSummary)}(v) }`);
+      }
       case 'estimatedCostUsd':
         return this.leaf(`((v = x.estimatedCostUsd()), ${this.comparison('v', expected as Comparison)})`, this.failure(at, expected, 'v'));
       case 'all':
@@ -284,6 +295,19 @@ class CodeGenerator {
     if (!/^(v|x\.\w+)$/.test(actual)) return made;
     return `(${actual} === undefined ? ${this.constant(Object.freeze({ path, expected, actual: null }))} : ${made})`;
   }
+}
+
+/** The probability that a request needs one of `tiers`. */
+function probabilityOf(v: Verdict, tiers: ReadonlySet<VerdictTier>): number {
+  let p = 0;
+  for (const t of tiers) p += v.probabilities[t];
+  return p;
+}
+
+/** A verdict as a failed condition shows it: `standard (fast 0.08 · standard 0.71 · deep 0.21)`. */
+function verdictSummary(v: Verdict): string {
+  const p = v.probabilities;
+  return `${v.tier} (fast ${p.fast.toFixed(2)} · standard ${p.standard.toFixed(2)} · deep ${p.deep.toFixed(2)})`;
 }
 
 /**

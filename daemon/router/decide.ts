@@ -6,8 +6,10 @@
 import { CAPABILITY_KEYS, type Capabilities, type Encoding } from '../../shared/catalog';
 import type { Target } from '../../shared/config';
 import type {
-  AffinityNote, Candidate, Decision, Estimate, Needs, Pin, RouteRequest, RouterState, Skipped, TraceEntry,
+  AffinityNote, Candidate, Decision, Estimate, Needs, Pin, RouteRequest, RouterState, Skipped, TraceEntry, Verdict,
 } from '../../shared/decision';
+import { classify } from '../classifier/classify';
+import { classifierInput } from '../classifier/features';
 import { estimateFor, expectedOutputTokens } from '../estimate/estimate';
 import type { CompiledRules, ResolvedModel } from '../rules/types';
 import type { Features } from './conditions';
@@ -24,6 +26,8 @@ export interface RouteInput {
   promptScan?: { scanner: PromptScanner; hits: PromptHits };
   /** The counts are extrapolated: the request was too large to count whole (estimate/routeCount.ts). */
   tokensApproximate?: boolean;
+  /** The classifier's verdict, when prepare.ts made it (rules that test it); otherwise made on first use. */
+  verdict?: Verdict;
 }
 
 /** A caller that names its target (HTTP `model`: a tier or a model) bypasses the rules; the trace says so. */
@@ -39,6 +43,7 @@ export function decide(input: RouteInput, rules: CompiledRules, state: RouterSta
   const inputTokens = input.tokens.o200k_base ?? 0;
   let cost: number | undefined;
   let hits: PromptHits | undefined;
+  let verdict = input.verdict;
   const features: Features = {
     task: request.task,
     source: request.source,
@@ -59,6 +64,7 @@ export function decide(input: RouteInput, rules: CompiledRules, state: RouterSta
     reasoning: shape?.reasoning,
     estimatedCostUsd: () => (cost ??= defaultCost(input, rules, state)),
     promptHits: () => (hits ??= input.promptScan?.scanner === rules.promptScanner ? input.promptScan.hits : rules.promptScanner.scan(request.prompt)),
+    verdict: () => (verdict ??= classify(classifierInput(request))),
   };
 
   const matchedIndex = forced ? -1 : rules.matcher.first(features);
@@ -85,6 +91,7 @@ export function decide(input: RouteInput, rules: CompiledRules, state: RouterSta
   if (input.tokensApproximate) decision.inputTokensApproximate = true;
   if (forced) decision.forced = true;
   if (pinned) decision.affinity = pinned.note;
+  if (verdict) decision.verdict = verdict;
   return decision;
 }
 
@@ -233,12 +240,14 @@ class RoutedDecision implements Decision {
   inputTokensApproximate?: true;
   forced?: true;
   affinity?: AffinityNote;
+  verdict?: Verdict;
 
   toJSON(): Decision {
-    const { rule, ruleIndex, tier, target, candidates, skipped, trace, estimate, inputTokens, inputTokensApproximate, forced, affinity } = this;
+    const { rule, ruleIndex, tier, target, candidates, skipped, trace, estimate, inputTokens, inputTokensApproximate, forced, affinity, verdict } = this;
     return {
       rule, ruleIndex, tier, target, candidates, skipped, trace, estimate, inputTokens,
       ...(inputTokensApproximate ? { inputTokensApproximate } : {}), ...(forced ? { forced } : {}), ...(affinity ? { affinity } : {}),
+      ...(verdict ? { verdict } : {}),
     };
   }
 }

@@ -14,6 +14,8 @@ import type { RouteCount } from '../estimate/routeCount';
 import { countRoute } from '../estimate/tokens';
 import type { CompiledRules } from '../rules/types';
 import type { RouteInput } from './decide';
+import { classify } from '../classifier/classify';
+import { classifierInput } from '../classifier/features';
 
 /** Counts a request's tokens in one encoding (tokens.ts `countRoute`, or a WorkerTokenCounter's). */
 export type RouteCounter = (request: RouteRequest, encoding: Encoding) => RouteCount | Promise<RouteCount>;
@@ -34,5 +36,6 @@ function withScan(request: RouteRequest, rules: CompiledRules, counted: RouteCou
   rules.encodings.forEach((enc, i) => { tokens[enc] = counted[i].tokens; });
   const input: RouteInput = { request, tokens, promptScan: { scanner: rules.promptScanner, hits: rules.promptScanner.scan(request.prompt) } };
   if (counted.some((c) => c.approximate)) input.tokensApproximate = true;
+  if (rules.usesClassifier) input.verdict = classify(classifierInput(request));
   return input;
 }

@@ -33,11 +33,11 @@ export const DEFAULT_RULES_TEXT = `// Switchyard rules — first match wins. Ref
     // A caller that asks for thinking (Claude Code's extended thinking, reasoning_effort) gets a model that can.
     { "name": "reasoning asked for", "if": { "reasoning": ["minimal", "low", "medium", "high", "enabled"] }, "then": "reasoning" },
     { "name": "classification is cheap", "if": { "task": "classification" }, "then": "fast" },
-    { "name": "small talk", "if": { "prompt": { "regex": "^\\\\s*(thanks|thank you|thx|ok|okay|lgtm|yes|no|hi|hello)\\\\b", "flags": "i" } }, "then": "fast" },
-    { "name": "big context", "if": { "inputTokens": { ">": 4000 } }, "then": "deep" },
     { "name": "urgent", "if": { "urgency": "high" }, "then": "fast" },
-    { "name": "refactors and tests", "if": { "task": ["refactor", "tests"] }, "then": "standard" },
-    { "name": "quick explanations", "if": { "all": [ { "task": "explain" }, { "inputTokens": { "<": 1500 } } ] }, "then": "fast" }
+    // The classifier (docs/ROUTING.md) reads what the request needs, not how it looks. Under-serving is the worse
+    // error, so a request goes deep when that is merely likely, and fast only when the classifier is sure.
+    { "name": "needs depth", "if": { "classifier": { "tier": "deep", "minConfidence": 0.25 } }, "then": "deep" },
+    { "name": "simple ask", "if": { "classifier": { "tier": "fast", "minConfidence": 0.5 } }, "then": "fast" }
   ],
   "default": "standard",
   "fallback": {
@@ -48,12 +48,16 @@ export const DEFAULT_RULES_TEXT = `// Switchyard rules — first match wins. Ref
   },
   "budgets": { "dailyUsd": 10, "monthlyUsd": 200 },
   "tests": [
-    { "request": { "task": "classification", "prompt": "Is this spam?" }, "expect": { "tier": "fast", "rule": "classification is cheap" } },
-    { "request": { "prompt": "thanks!" }, "expect": { "tier": "fast", "rule": "small talk" } },
-    { "request": { "prompt": "Plan the migration", "shape": { "reasoning": "high", "hasTools": true } }, "expect": { "tier": "reasoning", "model": "sonnet4" } },
-    { "request": { "prompt": "Rename this variable", "task": "refactor", "source": "codeAction" }, "expect": { "tier": "standard", "rule": "refactors and tests" } },
-    { "request": { "prompt": "Why does this loop never end?" }, "state": { "spentTodayUsd": 9 }, "expect": { "rule": "budget guard" } },
-    { "request": { "prompt": "Design a caching layer for our API" }, "expect": { "tier": "standard", "rule": "default" } }
+    {"name": "classification task", "request": {"task": "classification", "prompt": "Is this spam?"}, "expect": {"tier": "fast", "rule": "classification is cheap"}},
+    {"name": "small talk", "request": {"prompt": "thanks!", "task": "chat", "source": "palette"}, "expect": {"tier": "fast", "rule": "simple ask"}},
+    {"name": "reasoning asked for", "request": {"prompt": "Plan the migration", "shape": {"reasoning": "high", "hasTools": true}}, "expect": {"tier": "reasoning", "model": "sonnet4"}},
+    {"name": "budget guard first", "request": {"prompt": "Why does this loop never end?"}, "state": {"spentTodayUsd": 9}, "expect": {"rule": "budget guard"}},
+    {"name": "politeness does not decide: a deadlock above a thread dump", "request": {"prompt": "thanks, but how do I fix this deadlock?\\n\\n\\"pool-worker-3\\" #31 prio=5 waiting for monitor entry\\n   java.lang.Thread.State: BLOCKED (on object monitor)\\n\\tat com.acme.ledger.AccountService.transfer(AccountService.java:88)\\n\\t- waiting to lock <0x76b2a1e40> (a com.acme.ledger.Account)\\n\\t- locked <0x76b2a1f10> (a com.acme.ledger.Account)\\n\\"pool-worker-7\\" #35 prio=5 waiting for monitor entry\\n   java.lang.Thread.State: BLOCKED (on object monitor)\\n\\tat com.acme.ledger.AccountService.transfer(AccountService.java:88)\\n\\t- waiting to lock <0x76b2a1f10> (a com.acme.ledger.Account)\\n\\t- locked <0x76b2a1e40> (a com.acme.ledger.Account)", "task": "chat", "source": "palette", "language": "java"}, "expect": {"tier": "deep", "rule": "needs depth"}},
+    {"name": "the task does not decide: a refactor that renames one variable", "request": {"prompt": "rename usrCnt to userCount\\n\\nRefactor this javascript selection from src/stats.js:\\n\\n\`\`\`javascript\\nfunction summary(users) {\\n  const usrCnt = users.length;\\n  const active = users.filter((u) => u.active);\\n  return \`\${active.length} of \${usrCnt} active\`;\\n}\\n\`\`\`", "task": "refactor", "source": "codeAction", "language": "javascript"}, "expect": {"tier": "fast", "rule": "simple ask"}},
+    {"name": "keywords mislead: design a label", "request": {"prompt": "Design a label for this button: it saves the draft and closes the dialog", "task": "chat", "source": "palette"}, "expect": {"tier": "fast"}},
+    {"name": "keywords mislead: a quick question about a distributed lock", "request": {"prompt": "quick question: why does our redis lock sometimes let two workers into the critical section? we use SET NX PX 30000 and delete the key when done", "task": "chat", "source": "palette"}, "expect": {"tier": "deep"}},
+    {"name": "one fact", "request": {"prompt": "which node version added fetch?", "task": "chat", "source": "palette"}, "expect": {"tier": "fast"}},
+    {"name": "everyday coding", "request": {"prompt": "Write a function that parses an ISO 8601 duration like PT1H30M into seconds, with tests", "task": "chat", "source": "palette", "language": "typescript"}, "expect": {"tier": "standard", "rule": "default"}}
   ]
 }
 `;

@@ -282,6 +282,7 @@ function* crossCheck(parsed: RulesConfig, raw: unknown, add: Add): Steps<Omit<Co
   const seen = new Map<string, number>();
   const promptPatterns: string[] = [];
   let badRegexes = false;
+  let usesClassifier = false;
   const promptIndexes: Map<string, number>[] = [];
   for (let index = 0; index < config.rules.length; index++) {
     const rule = config.rules[index];
@@ -294,6 +295,7 @@ function* crossCheck(parsed: RulesConfig, raw: unknown, add: Add): Steps<Omit<Co
     checkTarget(rule.then, [...path, 'then'], `rule "${rule.name}": "then"`);
     const promptIndex = new Map<string, number>();
     walkConditions(rule.if, ['if'], (cond, cpath) => {
+      if (cond.classifier) usesClassifier = true;
       const p = cond.prompt;
       if (!p) return;
       if ('regex' in p) {
@@ -332,7 +334,7 @@ function* crossCheck(parsed: RulesConfig, raw: unknown, add: Add): Steps<Omit<Co
   }
   yield;
   const matcher = yield* compileMatcherSteps(config.rules, promptIndexes);
-  return { config, providers, models, matcher, promptScanner, encodings };
+  return { config, providers, models, matcher, promptScanner, encodings, usesClassifier };
 }
 
 /** The keys of `o` whose value is not undefined (an override names only what it changes). */

@@ -7,7 +7,7 @@
  * where, so a file of thousands of similar rules is a warning, never a stall. The budget is a count, not a time,
  * so the same file always gets the same warnings.
  */
-import type { Comparison, Condition, PromptCondition, Rule } from '../../shared/config';
+import type { ClassifierCondition, Comparison, Condition, PromptCondition, Rule } from '../../shared/config';
 import type { Steps } from '../slices';
 
 type Atom = [key: string, value: unknown];
@@ -56,6 +56,13 @@ function atomImplies([ka, va]: Atom, [kb, vb]: Atom): boolean {
     return JSON.stringify(a) === JSON.stringify(b);
   }
   if (ka === 'not' || ka === 'any') return JSON.stringify(va) === JSON.stringify(vb);
+  if (ka === 'classifier') {
+    // P(A) ≥ m implies P(B) ≥ n when A ⊆ B and m ≥ n; "the likeliest is in A" implies "in B" when A ⊆ B.
+    const a = va as ClassifierCondition, b = vb as ClassifierCondition;
+    const within = asSet(a.tier)!.every((t) => asSet(b.tier)!.includes(t));
+    if (a.minConfidence === undefined || b.minConfidence === undefined) return within && a.minConfidence === b.minConfidence;
+    return within && a.minConfidence >= b.minConfidence;
+  }
   if (typeof va === 'boolean' || typeof vb === 'boolean') return va === vb;
   const sa = asSet(va), sb = asSet(vb);
   if (sa && sb) return sa.every((x) => sb.includes(x));

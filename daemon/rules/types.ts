@@ -52,6 +52,8 @@ export interface CompiledRules {
   promptScanner: PromptScanner;
   /** Encodings used by the configured models: the token counts a request needs. */
   encodings: Encoding[];
+  /** A rule tests the classifier's verdict: prepare() classifies every request. */
+  usesClassifier: boolean;
   /** Warnings found at load (errors prevent a CompiledRules from existing). */
   warnings: ValidationIssue[];
 }

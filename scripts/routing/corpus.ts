@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { RouteRequest } from '../../shared/decision';
 
 export const TIERS = ['fast', 'standard', 'deep'] as const;
 export type CorpusTier = (typeof TIERS)[number];
@@ -81,4 +82,26 @@ export function loadSplit(split: Split): CorpusRow[] {
   const { rows, issues } = readRows(join(CORPUS_DIR, split));
   if (issues.length) throw new Error(`corpus: ${issues.length} bad rows, first: ${issues[0].file}:${issues[0].line} ${issues[0].message}`);
   return rows.map(({ file: _f, line: _l, ...row }) => row);
+}
+
+/** A row as the daemon would see it: the RouteRequest an editor or HTTP request with this content makes. */
+export function toRouteRequest(row: CorpusRow): RouteRequest {
+  const request: RouteRequest = { prompt: row.prompt, source: row.source };
+  if (row.task) request.task = row.task;
+  if (row.language) request.language = row.language;
+  if (row.messages) {
+    request.messages = row.messages.filter((m) => m.role !== 'tool').map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content }));
+    const last = row.messages[row.messages.length - 1];
+    request.shape = {
+      format: 'openai-chat', hasTools: !!row.tools?.length, toolCount: row.tools?.length ?? 0, hasImages: false, hasDocuments: false,
+      turns: row.messages.filter((m) => m.role === 'user').length, lastIsToolResult: last.role === 'tool',
+      needs: { tools: !!row.tools?.length, vision: false, documents: false, structuredOutput: false, reasoning: false },
+    };
+  } else if (row.tools?.length) {
+    request.shape = {
+      format: 'openai-chat', hasTools: true, toolCount: row.tools.length, hasImages: false, hasDocuments: false, turns: 1, lastIsToolResult: false,
+      needs: { tools: true, vision: false, documents: false, structuredOutput: false, reasoning: false },
+    };
+  }
+  return request;
 }
