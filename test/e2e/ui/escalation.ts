@@ -120,6 +120,21 @@ export const escalationTests: UiTest[] = [
       const still = (await summary(ctx)).escalations!.byRule.find((b) => b.key === 'small talk')!;
       assert.deepEqual([still.requests, still.escalated], [marked.requests, marked.escalated]);
 
+      // The deep answer's own title bar: Mark Answer as Overkill marks that answer (the action gets the document).
+      const groups = wb.page.locator('.part.editor .editor-group-container');
+      let deepGroup: Locator | undefined;
+      for (let i = 0; i < await groups.count() && !deepGroup; i++) {
+        const editor = groups.nth(i).locator('.editor-instance .monaco-editor').first();
+        if (await editor.count() && norm(await wb.editorText(editor)).includes(`Hello from ${DEEP_MODEL}`)) deepGroup = groups.nth(i);
+      }
+      assert.ok(deepGroup, 'the deep answer has an editor group');
+      // Editor actions show in the active group only: focus the answer's group first.
+      await deepGroup.locator('.tabs-container .tab.active').click();
+      await deepGroup.locator('.editor-actions [aria-label="Mark Answer as Overkill"]').click();
+      await until('the deep answer marked overkill', async () => ((await env.stack.recent(1))[0].feedback === 'overkill' ? true : null), 10_000);
+      assert.equal((await env.stack.recent(3))[2].feedback, 'overkill', 'the original keeps its own mark');
+      assert.equal((await env.stack.recent(3))[1].feedback, null, 'the standard answer is not marked');
+
       // At the top of the order: a clear error, and nothing is sent.
       const sent = (await env.stack.mock.requests()).length;
       await askFromPalette(`${DEEP_MODEL} · deep tier · asked again: standard → deep`);
