@@ -123,3 +123,39 @@ describe('"this was overkill" (feedback.mark) and the rates (spend.summary.escal
     assert.deepEqual(after.byVerdict[0], { key: 'none', requests: none.requests + 3, escalated: none.escalated + 1, overkill: none.overkill + 1 });
   });
 });
+
+describe('rates by classifier verdict (rules that read the classifier)', () => {
+  let d2: RunningDaemon;
+  let c2: TestClient;
+  before(async () => {
+    // minConfidence 0 always holds: every request is classified (its verdict kept in the ledger) and goes to fast.
+    d2 = await startDaemon({ rulesText: mockRules(mock, { rules: [{ name: 'classified', if: { classifier: { tier: 'fast', minConfidence: 0 } }, then: 'fast' }] }) });
+    c2 = await TestClient.connect(d2.port, d2.token);
+  });
+  after(async () => { c2?.close(); await d2?.stop(); });
+
+  it('an escalation counts against the verdict of the request it escalated, not as a request of its own', async () => {
+    const ask = async (prompt: string, escalateFrom?: string) => {
+      const { requestId } = await c2.request('complete', escalateFrom ? { request: { prompt }, escalateFrom } : { request: { prompt } });
+      return c2.next('complete.done', (x) => x.requestId === requestId);
+    };
+    const first = await ask('thanks!');
+    const again = await ask('thanks!', first.requestId);
+    await ask('design a distributed cache with consistent hashing, eviction and failure handling');
+    const rows = await c2.request('spend.recent', { limit: 3 });
+    const [other, escalated, original] = rows;
+    assert.equal(escalated.id, again.requestId);
+    assert.ok(original.verdict !== null && other.verdict !== null, `verdicts kept: ${rows.map((r) => r.verdict)}`);
+    const { byVerdict, byRule } = (await c2.request('spend.summary', {})).escalations!;
+    const expected = new Map<string, { requests: number; escalated: number }>();
+    for (const r of [original, other]) {
+      const b = expected.get(r.verdict!) ?? { requests: 0, escalated: 0 };
+      expected.set(r.verdict!, { requests: b.requests + 1, escalated: b.escalated + (r.id === original.id ? 1 : 0) });
+    }
+    assert.deepEqual(
+      Object.fromEntries(byVerdict.map((b) => [b.key, { requests: b.requests, escalated: b.escalated }])),
+      Object.fromEntries(expected),
+    );
+    assert.deepEqual(byRule, [{ key: 'classified', requests: 2, escalated: 1, overkill: 0 }]);
+  });
+});
