@@ -34,6 +34,12 @@ async function summary(ctx: UiContext): Promise<SpendSummary> {
   }
 }
 
+/** Editors closed and this test's notifications (the top-of-order error is sticky) cleared for the next test. */
+async function leaveClean(ctx: UiContext): Promise<void> {
+  await closeEditors(ctx);
+  await ctx.wb.runCommand('Notifications: Clear All Notifications');
+}
+
 async function escalationRow(frame: Frame, rule: string): Promise<Locator> {
   const row = frame.locator('[data-escalations="rule"] .escalation', { has: frame.locator('.bucket-key', { hasText: rule }) }).first();
   await row.waitFor({ timeout: 15_000 });
@@ -141,7 +147,7 @@ export const escalationTests: UiTest[] = [
       await wb.page.locator('.notification-toast-container .notification-list-item', { hasText: `already went to "deep", the strongest tier in "escalation"` }).first().waitFor({ timeout: 10_000 });
       assert.equal((await env.stack.mock.requests()).length, sent, 'nothing went upstream');
       assert.equal((await env.stack.recent(1))[0].id, third.id, 'no ledger row');
-      await closeEditors(ctx);
+      await leaveClean(ctx);
     },
   },
   {
@@ -203,7 +209,7 @@ export const escalationTests: UiTest[] = [
         assert.equal(norm(await wb.editorText()).includes(BEFORE), true, 'nothing was applied');
       } finally {
         await mock.reset();
-        await closeEditors(ctx).catch(() => {});
+        await leaveClean(ctx).catch(() => {});
         rmSync(path, { force: true });
       }
     },
