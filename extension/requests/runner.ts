@@ -171,7 +171,9 @@ export class RequestRunner implements vscode.Disposable {
   }
 
   private remember(request: RouteRequest, options: RunOptions, outcome: RunOutcome, again: AgainPlan): void {
-    const entry = this.history.add(outcome.result, request, { title: options.title.replace(/ \(asked again with a stronger model\)$/, ''), label: options.label, again, time: Date.now() });
+    // An escalation is remembered under the command that first sent the request (its progress title says more).
+    const title = (options.escalateFrom && this.history.get(options.escalateFrom)?.title) || options.title;
+    const entry = this.history.add(outcome.result, request, { title, label: options.label, again, time: Date.now() });
     this.answered.fire({ entry, uri: options.sink.uri });
     if (!again.offerFollowUps) return;
     const steps = escalationSteps(outcome.result.rule);
