@@ -21,20 +21,25 @@ export interface SentRequest<Again> {
   tier: string | null;
   model: string;
   escalatedFrom: string | null;
+  /** The request failed or was cut (the model is the one it was routed to): asking again stronger is the way on. */
+  failed?: boolean;
   /** How to show the answer when it is asked again (the command's own sink and follow-up). */
   again: Again;
 }
+
+/** Where a request went: its CompletionResult, or for a failed one what its decision said. */
+export type Served = Pick<CompletionResult, 'requestId' | 'rule' | 'tier' | 'model'> & { escalatedFrom?: string | null; failed?: boolean };
 
 export class RequestHistory<Again> {
   private readonly byId = new Map<string, SentRequest<Again>>();
 
   constructor(private readonly limit = HISTORY_LIMIT) {}
 
-  add(result: CompletionResult, request: RouteRequest, sent: { title: string; label?: string; again: Again; time: number }): SentRequest<Again> {
+  add(result: Served, request: RouteRequest, sent: { title: string; label?: string; again: Again; time: number }): SentRequest<Again> {
     const { title, again, time } = sent;
     const entry: SentRequest<Again> = {
       requestId: result.requestId, request, title, label: sent.label ?? requestLabel(request), time, rule: result.rule, tier: result.tier, model: result.model,
-      escalatedFrom: result.escalatedFrom ?? null, again,
+      escalatedFrom: result.escalatedFrom ?? null, ...(result.failed ? { failed: true } : {}), again,
     };
     // Map order is insertion order: the oldest goes first when the window has sent more than `limit`.
     this.byId.delete(entry.requestId);
@@ -74,7 +79,8 @@ export function escalationSteps(rule: string): string | null {
 }
 
 /** `gpt-4o-mini-2024-07-18 · fast tier · rule "small talk"` — where a remembered request went. */
-export function servedLabel(e: Pick<SentRequest<unknown>, 'model' | 'tier' | 'rule'>): string {
+export function servedLabel(e: Pick<SentRequest<unknown>, 'model' | 'tier' | 'rule' | 'failed'>): string {
   const steps = escalationSteps(e.rule);
-  return [e.model, e.tier ? `${e.tier} tier` : null, steps ? `asked again: ${steps}` : e.rule === 'default' ? 'default' : `rule "${e.rule}"`].filter(Boolean).join(' · ');
+  return [e.model, e.tier ? `${e.tier} tier` : null, steps ? `asked again: ${steps}` : e.rule === 'default' ? 'default' : `rule "${e.rule}"`, e.failed ? 'failed' : null]
+    .filter(Boolean).join(' · ');
 }

@@ -111,7 +111,9 @@ export class RequestRunner implements vscode.Disposable {
         let lastReport = 0;
         progress.report({ message: `${model} · ${ruleLabel(decision.rule)} · waiting for the first token…` });
         this.status.beginRequest(`${model}…`);
+        let started: string | undefined;
         const running = startCompletion(this.daemon, request, {
+          onStart: (id) => { started = id; },
           onDelta: (text) => {
             options.sink.append(text);
             chars += text.length;
@@ -151,6 +153,12 @@ export class RequestRunner implements vscode.Disposable {
             this.log.info(`${options.title}: cancelled`);
             this.status.endRequest(null);
             return undefined;
+          }
+          // A request that failed or was cut has its ledger row: remembered, it can be asked again with a stronger model.
+          if (started && options.again) {
+            this.history.add({ requestId: started, rule: decision.rule, tier: decision.tier, model, escalatedFrom: options.escalateFrom ?? null, failed: true }, request, {
+              title: (options.escalateFrom && this.history.get(options.escalateFrom)?.title) || options.title, label: options.label, again: options.again, time: Date.now(),
+            });
           }
           const lines = attemptLines(attempts);
           await options.sink

@@ -40,5 +40,13 @@ describe('RequestHistory', () => {
     assert.equal(servedLabel({ model: 'm', tier: 'fast', rule: 'small talk' }), 'm · fast tier · rule "small talk"');
     assert.equal(servedLabel({ model: 'm', tier: 'deep', rule: 'escalation: standard → deep' }), 'm · deep tier · asked again: standard → deep');
     assert.equal(servedLabel({ model: 'm', tier: null, rule: 'default' }), 'm · default');
+    assert.equal(servedLabel({ model: 'm', tier: 'fast', rule: 'default', failed: true }), 'm · fast tier · default · failed');
+  });
+
+  it('remembers a failed request from what its decision said, so it can be asked again stronger', () => {
+    const h = new RequestHistory<null>();
+    const e = h.add({ requestId: 'f', rule: 'small talk', tier: 'fast', model: 'gpt-4o-mini-2024-07-18', failed: true }, { prompt: 'hi' }, { title: 'Ask', again: null, time: 1 });
+    assert.deepEqual([e.failed, e.escalatedFrom, h.latest?.requestId], [true, null, 'f']);
+    assert.equal(h.add(result('ok'), { prompt: 'hi' }, { title: 'Ask', again: null, time: 2 }).failed, undefined);
   });
 });
