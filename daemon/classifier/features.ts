@@ -74,8 +74,12 @@ export function groupOf(index: number): number {
   return index >= LAYOUT.shape.base ? 3 : index >= LAYOUT.bulk.base ? 2 : index >= LAYOUT.chars.base ? 1 : 0;
 }
 
-/** One group's scale: a group of n occurrences counts as sqrt(n) of them. */
-export const groupScale = (n: number) => (n > 0 ? 1 / Math.sqrt(n) : 0);
+/**
+ * Each group's weight in a request of `n` occurrences of it: prose groups count as sqrt(n) occurrences (a longer
+ * ask says more, with diminishing returns); the paste counts as one occurrence however long it is (its mean: a
+ * paste's size must not outvote the ask — the kinds of paste and the concepts in it are shape signals instead).
+ */
+export const groupScale = (n: number, g: number) => (n <= 0 ? 0 : g === 2 ? 1 / n : 1 / Math.sqrt(n));
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -175,7 +179,14 @@ function isCjk(c: number): boolean {
 }
 
 /** Kinds of a line outside prose, told apart by cheap prefix tests. */
-const enum LineKind { Prose, Template, Code, Trace, Diff, Log, Blank }
+const enum LineKind { Prose, Template, Code, Trace, Diff, Log, Blank, Fence }
+
+const isPaste = (k: number) => k === LineKind.Code || k === LineKind.Trace || k === LineKind.Diff || k === LineKind.Log;
+
+/** Per line of the prompt being read (at most MAX_LINES): its kind and where it is. Shared scratch, as SCRATCH. */
+const LINE_KIND = new Uint8Array(2000);
+const LINE_START = new Int32Array(2000);
+const LINE_END = new Int32Array(2000);
 
 /** The code-action templates' own lines (extension/requests/prompts.ts): task words, not the user's. */
 const TEMPLATE_LINES = [
@@ -206,8 +217,12 @@ function looksLikeCode(line: string): boolean {
   return symbols / visible > 0.15 || letters / visible < 0.5;
 }
 
+/** Comment lines: `//`, `/*`, ` * `, `#` (not a Markdown heading), `--` (SQL, Lua). */
+const COMMENT = /^\s*(\/\/|\/\*|\*\/|\* |\*$|#(?![#\s])|#!|-- )/;
+
 function classifyLine(line: string): LineKind {
   if (!line.trim()) return LineKind.Blank;
+  if (COMMENT.test(line)) return LineKind.Code;
   if (TRACE.test(line)) return LineKind.Trace;
   if (LOG.test(line)) return LineKind.Log;
   if (DIFF.test(line)) return LineKind.Diff;
@@ -395,19 +410,42 @@ class Reader {
     }
   }
 
+  /**
+   * Two passes over the lines: first each line's kind, then the words. Prose between two lines of paste — a
+   * comment inside pasted code, a log's message line — is paste too: the ask is the prose around the paste.
+   */
   read(): void {
     const prompt = this.input.prompt;
+    let n = 0;
     let inFence = false;
-    let lines = 0;
-    for (let start = 0; start <= prompt.length && lines < MAX_LINES; lines++) {
+    for (let start = 0; start <= prompt.length && n < MAX_LINES;) {
       let end = prompt.indexOf('\n', start);
       if (end < 0) end = prompt.length;
       const line = prompt.slice(start, end);
+      LINE_START[n] = start; LINE_END[n] = end;
+      if (isFence(line)) { LINE_KIND[n] = LineKind.Fence; inFence = !inFence; if (inFence) this.fences++; }
+      else LINE_KIND[n] = inFence ? LineKind.Code : classifyLine(line);
+      n++;
+      if (end === prompt.length) break;
       start = end + 1;
-      if (isFence(line)) { inFence = !inFence; if (inFence) this.fences++; continue; }
-      const kind = inFence ? LineKind.Code : classifyLine(line);
+    }
+    // Sandwiched prose: the nearest non-blank lines on both sides are paste.
+    let before = -1; // kind of the last non-blank line seen
+    for (let i = 0; i < n; i++) {
+      const kind = LINE_KIND[i];
+      if (kind === LineKind.Blank) continue;
+      if (kind === LineKind.Prose && isPaste(before)) {
+        let j = i + 1;
+        while (j < n && (LINE_KIND[j] === LineKind.Blank || LINE_KIND[j] === LineKind.Prose)) j++;
+        if (j < n && isPaste(LINE_KIND[j])) { for (let k = i; k < j; k++) if (LINE_KIND[k] === LineKind.Prose) LINE_KIND[k] = LineKind.Code; }
+      }
+      before = LINE_KIND[i];
+    }
+    for (let i = 0; i < n; i++) {
+      const kind = LINE_KIND[i];
+      const line = kind === LineKind.Blank || kind === LineKind.Fence || kind === LineKind.Template ? '' : prompt.slice(LINE_START[i], LINE_END[i]);
       switch (kind) {
-        case LineKind.Blank: this.prevWord = 0; break;
+        case LineKind.Blank: case LineKind.Fence: this.prevWord = 0; break;
         case LineKind.Prose: this.kinds.prose++; this.words(line, true); this.prevWord = 0; break;
         case LineKind.Template: this.kinds.template++; break;
         default:
@@ -417,7 +455,6 @@ class Reader {
           else this.kinds.log++;
           this.words(line, false);
       }
-      if (end === prompt.length) break;
     }
   }
 

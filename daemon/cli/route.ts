@@ -38,5 +38,11 @@ export function formatDecision(d: Decision): string {
       : `  ✗ #${t.index + 1} "${t.rule}": ${t.failed!.path} expected ${formatTraceValue(t.failed!.expected)}, got ${formatTraceValue(t.failed!.actual)}`);
   }
   if (d.rule === 'default') lines.push(`  no rule matched → default`);
+  if (d.verdict) {
+    const v = d.verdict, p = v.probabilities;
+    const pct = (x: number) => `${Math.round(x * 100)} %`;
+    lines.push(`classifier: ${v.tier} (fast ${pct(p.fast)} · standard ${pct(p.standard)} · deep ${pct(p.deep)})`);
+    lines.push(`  weighed most: ${v.features.map((f) => `${f.feature} ${f.weight >= 0 ? '+' : ''}${f.weight.toFixed(2)}`).join(', ')}`);
+  }
   return lines.join('\n');
 }
