@@ -9,6 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
+import { benchClassifier } from './classifier';
 import { benchDaemon } from './daemon';
 import { benchDecision } from './decision';
 import { profileDaemon, type DaemonProfile } from './profile';
@@ -33,6 +34,12 @@ scanning the prompt itself. Scenarios are interleaved in a shuffled order (500 w
 rounds or 8 s; 3 s for side rows), each call timed with \`process.hrtime.bigint()\`. The timing runs in a child
 process on an esbuild bundle built like dist/daemon.js. The last row checks the one-pass scanner against every
 condition matched on its own (bench/scanCheck.ts).`,
+  classifier: `bench/classifier.ts: \`classify()\` (daemon/classifier) on palette prompts of 100 B, 1 KB and 12 KB — an
+ask above a slice of real code (TypeScript's compiler), 512 different prompts per size made beforehand so the timing
+is the classifier's alone; 2,000 warm-up calls, then up to 20,000 or 4 s, each timed with \`process.hrtime.bigint()\`.
+Then reading a verdict's features (what a trace or a dry run shows), and the built-in rules' \`decide()\` on 1 KB
+prompts with the verdict made beforehand (as prepare.ts makes it: the decision beyond the classifier's own time)
+and classifying itself. Run in a child process on an esbuild bundle built like dist/daemon.js.`,
   tokens: `bench/tokens.ts (unchanged): tiktoken o200k_base counting speed for new text at 1 KB … 1 MB (warm daemon, caches
 empty, tiktoken alone), the cached recount, and the full estimate of a ~4,000-token prompt for four candidates.`,
   proxy: `Seven paths side by side in one run (bench/paths.ts), each proxy in its own process, the client in the bench
@@ -119,6 +126,9 @@ function headline(parts: Part[]): Row[] {
   };
   return [
     pick('decision', 'decide(), ', 'Routing decision, 50 rules, 8 realistic requests mixed: P50 / P99'),
+    pick('classifier', 'classify(), palette prompt of 1 KB', 'Routing classifier, 1 KB prompt: P50 / P99'),
+    pick('classifier', 'classify(), palette prompt of 12 KB', 'Routing classifier, 12 KB prompt: P50 / P99'),
+    pick('classifier', 'the built-in rules\' decision beyond', 'The built-in rules\' decision beyond the classifier: P50 / P99'),
     pick('proxy', 'passthrough: added at P50', 'Passthrough (OpenAI → OpenAI): added latency P50 (through − direct, loopback mock)'),
     pick('proxy', 'passthrough: added at P99', 'Passthrough: added latency P99'),
     pick('proxy', 'passthrough: Switchyard daemon CPU time per request', 'Passthrough: daemon CPU per request, alone (JIT-warm, back to back)'),
@@ -282,6 +292,7 @@ async function main(): Promise<void> {
   let proxy: ProxyOutput | null = null;
 
   parts.push(await part('decision', 'Decision time (50 rules)', METHOD.decision, benchDecision));
+  parts.push(await part('classifier', 'Routing classifier', METHOD.classifier, benchClassifier));
   parts.push(await part('tokens', 'Tokens and estimate (tiktoken WASM)', METHOD.tokens, benchTokens));
   const proxyPart = await part('proxy', 'Proxy overhead, non-streaming (loopback)', METHOD.proxy, async () => {
     proxy = await benchProxy({ portkey: process.env.SWITCHYARD_BENCH_NO_PORTKEY !== '1' });

@@ -453,7 +453,8 @@ class Reader {
           else if (kind === LineKind.Trace) this.kinds.trace++;
           else if (kind === LineKind.Diff) this.kinds.diff++;
           else this.kinds.log++;
-          this.words(line, false);
+          // Past the cap a paste's words add nothing (bulkWord would drop them): only its lines are counted.
+          if (this.bulkTokens < MAX_BULK_TOKENS) this.words(line, false);
       }
     }
   }
