@@ -28,6 +28,10 @@ const MAX_ASK_WORDS = 400;
 const MAX_CHAR_GRAM_WORDS = 200;
 const MAX_BULK_TOKENS = 1500;
 const MAX_LINES = 2000;
+/** Characters read of one line, and of the whole prompt: its head and its tail (an ask often follows its paste). */
+const MAX_LINE_CHARS = 2000;
+const HEAD_CHARS = 48_000;
+const TAIL_CHARS = 8_000;
 
 /** What the classifier takes: the routing fields of a request (RouteRequest and its shape). */
 export interface ClassifierInput {
@@ -389,8 +393,9 @@ class Reader {
   words(line: string, prose: boolean): void {
     let h = SEEDS.word, h3 = 0, len = 0;
     const chars = this.chars;
-    for (let i = 0; i <= line.length; i++) {
-      const c = i < line.length ? line.charCodeAt(i) : 32;
+    const n = Math.min(line.length, MAX_LINE_CHARS);
+    for (let i = 0; i <= n; i++) {
+      const c = i < n ? line.charCodeAt(i) : 32;
       const f = WORD_CHAR[c];
       if (f !== 0) {
         h = hashStep(h, f);
@@ -415,7 +420,7 @@ class Reader {
    * comment inside pasted code, a log's message line — is paste too: the ask is the prose around the paste.
    */
   read(): void {
-    const prompt = this.input.prompt;
+    const prompt = readablePart(this.input.prompt);
     let n = 0;
     let inFence = false;
     for (let start = 0; start <= prompt.length && n < MAX_LINES;) {
@@ -507,6 +512,20 @@ class Reader {
 
 const JSON_LINE = /^\s*[{[]?\s*"[\w-]+"\s*:/;
 const YAML_LINE = /^\s*-?\s*[\w.-]+:(\s|$)/;
+
+/**
+ * The part of a prompt the classifier reads: all of it, or its first HEAD_CHARS and last TAIL_CHARS characters,
+ * each cut at a line break — what the middle of a huge paste holds cannot change what its ask needs, and reading a
+ * 30 MB body would hold the daemon's event loop.
+ */
+function readablePart(prompt: string): string {
+  if (prompt.length <= HEAD_CHARS + TAIL_CHARS) return prompt;
+  const headEnd = prompt.lastIndexOf('\n', HEAD_CHARS);
+  const tailStart = prompt.indexOf('\n', prompt.length - TAIL_CHARS);
+  const head = prompt.slice(0, headEnd > 0 ? headEnd : HEAD_CHARS);
+  const tail = tailStart >= 0 ? prompt.slice(tailStart + 1) : prompt.slice(prompt.length - TAIL_CHARS);
+  return `${head}\n${tail}`;
+}
 
 /** How much of a prompt is read for file names. */
 const FILES_SAMPLE = 8_000;

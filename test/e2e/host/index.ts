@@ -18,7 +18,7 @@ const EST = String.raw`≈<?\$[0-9][0-9,]*(?:\.[0-9]+)?`;
 const EXPECTED_COMMANDS = [
   'switchyard.ask', 'switchyard.explainSelection', 'switchyard.refactorSelection', 'switchyard.writeTests',
   'switchyard.fixProblem', 'switchyard.openRulesEditor', 'switchyard.openRulesFile', 'switchyard.showSpend',
-  'switchyard.setApiKey', 'switchyard.restartDaemon', 'switchyard.showLog',
+  'switchyard.setApiKey', 'switchyard.restartDaemon', 'switchyard.showLog', 'switchyard.askAgainStronger', 'switchyard.markOverkill',
 ];
 
 const DEFAULTS: Record<string, unknown> = {

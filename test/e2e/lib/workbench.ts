@@ -251,6 +251,14 @@ export class Workbench {
     return this.page.locator(`.activitybar [aria-label^="${title}"]`).first();
   }
 
+  /** Shows a view container: clicks its activity bar item unless it is already shown (a click would hide it). */
+  async showContainer(title: string): Promise<void> {
+    const item = this.page.locator(`.activitybar li.action-item:has([aria-label^="${title}"])`).first();
+    const shown = async () => (await item.getAttribute('class'))?.split(/\s+/).includes('checked') || (await item.getAttribute('aria-pressed')) === 'true';
+    if (!(await shown())) await this.activity(title).click();
+    await until(`the ${title} view container to show`, async () => ((await shown()) ? true : null), 10_000);
+  }
+
   /**
    * The inner frame of one of our webviews, found by the `data-view` attribute our HTML shell puts on <body>
    * (`sidebar` | `rulesEditor`). Webview iframes are nested: `iframe.webview` → `#active-frame`.

@@ -85,7 +85,7 @@ export const escalationTests: UiTest[] = [
       await ctx.shot('escalation-answer');
 
       // The sidebar: the rule's rate, as the daemon counts it.
-      await wb.activity('Switchyard').click();
+      await wb.showContainer('Switchyard');
       const frame = await wb.webview('sidebar');
       const want = (await summary(ctx)).escalations!.byRule.find((b) => b.key === 'small talk')!;
       assert.ok(want.escalated >= 1, JSON.stringify(want));

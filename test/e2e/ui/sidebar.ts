@@ -21,7 +21,7 @@ export const sidebarTests: UiTest[] = [
     timeoutMs: 60_000,
     async run(ctx) {
       const { wb, env } = ctx;
-      await wb.activity('Switchyard').click();
+      await wb.showContainer('Switchyard');
       const frame = await wb.webview('sidebar');
       await frame.locator('[data-budget="Today"] .budget-spent, [data-state="empty"]').first().waitFor({ timeout: 15_000 });
       const before = await env.stack.spend();
