@@ -36,8 +36,8 @@ export const DEFAULT_RULES_TEXT = `// Switchyard rules — first match wins. Ref
     { "name": "urgent", "if": { "urgency": "high" }, "then": "fast" },
     // The classifier (docs/ROUTING.md) reads what the request needs, not how it looks. Under-serving is the worse
     // error, so a request goes deep when that is merely likely, and fast only when the classifier is sure.
-    { "name": "needs depth", "if": { "classifier": { "tier": "deep", "minConfidence": 0.35 } }, "then": "deep" },
-    { "name": "simple ask", "if": { "classifier": { "tier": "fast", "minConfidence": 0.6 } }, "then": "fast" }
+    { "name": "needs depth", "if": { "classifier": { "tier": "deep", "minConfidence": 0.3 } }, "then": "deep" },
+    { "name": "simple ask", "if": { "classifier": { "tier": "fast", "minConfidence": 0.5 } }, "then": "fast" }
   ],
   "default": "standard",
   "fallback": {
