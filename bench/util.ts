@@ -323,12 +323,15 @@ export function corpus(): string {
   return corpusCache;
 }
 
+/**
+ * Everyday asks: the built-in rules' classifier routes them (with the code below them) to the standard tier — a
+ * few to fast — never deep, so a path through `switchyard/auto` stays on OpenAI, same format as the caller.
+ */
 const ASKS = [
-  'Explain what this code does and point out anything surprising.',
-  'Refactor this to use early returns; keep the behaviour identical.',
+  'Add input validation to the handler below and return a 400 naming the bad field.',
+  'Refactor the function below into smaller functions; keep the behaviour identical.',
   'Write unit tests for the function below.',
-  'Why could this be slow on large inputs?',
-  'Summarise this in two sentences for a code review.',
+  'Review the code below and suggest improvements.',
 ];
 
 const SYSTEM_PROMPT = 'You are a careful senior engineer. Answer briefly, with code when code is asked for.';

@@ -20,7 +20,7 @@ export function shippedModel(): Model {
 const TOP_FEATURES = 8;
 
 export function classify(input: ClassifierInput, m: Model = shippedModel()): Verdict {
-  const bag = extractFeatures(input, { groups: m.groups });
+  const bag = extractFeatures(input, { groups: m.groups, weights: m.weights });
   return new ExplainedVerdict(input, m, bag, softmax(scores(m, bag)));
 }
 

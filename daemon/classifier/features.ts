@@ -69,6 +69,9 @@ export interface FeatureBag {
   length: number;
   /** Occurrences per group, GROUPS order. */
   counts: [number, number, number, number];
+  /** Made with `weights`: each group × class weight sum (scores() then needs no second pass). */
+  sums?: Float64Array;
+  summedWith?: Int8Array;
   /** Set when names were asked for: each occurrence's name. */
   names?: string[];
 }
@@ -234,23 +237,31 @@ function classifyLine(line: string): LineKind {
   return looksLikeCode(line) ? LineKind.Code : LineKind.Prose;
 }
 
+const QUESTIONS = ['0', '1', '2', '3'];
+const LEX_NAMES = CONCEPTS.map((c) => `lex:${c}`);
+const CODE_LEX_NAMES = CONCEPTS.map((c) => `code.lex:${c}`);
+
 /** A bucket on a log scale: 0, 1, 2-3, 4-7… capped. */
 function log2Bucket(n: number, cap: number): string {
   if (n <= 0) return '0';
   const b = Math.min(cap, 31 - Math.clz32(n));
-  return b === cap ? `${1 << cap}+` : `${1 << b}`;
+  return b === cap ? BUCKET_CAPS[cap] : BUCKETS[b];
 }
+const BUCKETS = Array.from({ length: 31 }, (_, b) => `${1 << b}`);
+const BUCKET_CAPS = Array.from({ length: 31 }, (_, b) => `${1 << b}+`);
 
 export interface ExtractOptions {
   /** Record each occurrence's name (for explanations; slower). */
   named?: boolean;
+  /** A model's weights (model.ts, three a feature): each group's weight sums are added up as features are found. */
+  weights?: Int8Array;
   /** The groups the model uses (its weights file says); character n-grams are made only when it uses them. */
   groups?: readonly Group[];
 }
 
 /** The features of one request. */
 export function extractFeatures(input: ClassifierInput, options: ExtractOptions = {}): FeatureBag {
-  const reader = new Reader(input, options.named ?? false, options.groups?.includes('chars') ?? false);
+  const reader = new Reader(input, options.named ?? false, options.groups?.includes('chars') ?? false, options.weights);
   reader.read();
   return reader.finish();
 }
@@ -264,6 +275,8 @@ const GROUP_MASK = Int32Array.from(GROUPS.map((g) => LAYOUT[g].size - 1));
  * request was a third of a short prompt's time. The bag a caller gets is an exact-size copy.
  */
 let SCRATCH = new Int32Array(4096);
+/** Per group × class, the sum of the weights found so far (integers: exact in any order). */
+const SUMS = new Float64Array(GROUPS.length * 3);
 const WORD = new Uint16Array(64);
 const ASK_CONCEPTS = new Uint16Array(CONCEPTS.length);
 const CODE_CONCEPTS = new Uint16Array(CONCEPTS.length);
@@ -273,12 +286,18 @@ class Bag {
   length = 0;
   counts: [number, number, number, number] = [0, 0, 0, 0];
   readonly names: string[] | undefined;
-  constructor(named: boolean) { this.names = named ? [] : undefined; }
+  constructor(named: boolean, readonly weights: Int8Array | undefined) {
+    this.names = named ? [] : undefined;
+    if (weights) SUMS.fill(0);
+  }
 
   add(g: 0 | 1 | 2 | 3, hash: number): void {
     if (this.length === SCRATCH.length) { const more = new Int32Array(SCRATCH.length * 2); more.set(SCRATCH); SCRATCH = more; }
-    SCRATCH[this.length++] = GROUP_BASE[g] + (hash & GROUP_MASK[g]);
+    const index = GROUP_BASE[g] + (hash & GROUP_MASK[g]);
+    SCRATCH[this.length++] = index;
     this.counts[g]++;
+    const w = this.weights;
+    if (w) { const at = index * 3, s = g * 3; SUMS[s] += w[at]; SUMS[s + 1] += w[at + 1]; SUMS[s + 2] += w[at + 2]; }
   }
 
   /** As add, with the occurrence's name (only called when names are recorded). */
@@ -287,11 +306,32 @@ class Bag {
     this.names!.push(name);
   }
 
-  /** A named shape signal. */
-  shape(name: string): void {
-    this.add(3, hashString(name, SEEDS.shape));
-    this.names?.push(name);
+  /**
+   * A named shape signal, its name in parts (`shape('task=', task)`): hashed part by part — the same hash as the
+   * whole name's — so a request builds no name strings unless names are recorded.
+   */
+  shape(a: string, b?: string, c?: string, d?: string): void {
+    let h = prefixHash(a);
+    if (b !== undefined) h = hashFrom(h, b);
+    if (c !== undefined) h = hashFrom(h, c);
+    if (d !== undefined) h = hashFrom(h, d);
+    this.add(3, h);
+    this.names?.push(a + (b ?? '') + (c ?? '') + (d ?? ''));
   }
+}
+
+/** FNV-1a continued over `s` from `h`: hashFrom(hashString(a, seed), b) === hashString(a + b, seed). */
+function hashFrom(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) h = hashStep(h, s.charCodeAt(i));
+  return h >>> 0;
+}
+
+/** Shape names' constant first parts, hashed once. */
+const PREFIX_HASH = new Map<string, number>();
+function prefixHash(prefix: string): number {
+  let h = PREFIX_HASH.get(prefix);
+  if (h === undefined) { h = hashString(prefix, SEEDS.shape); PREFIX_HASH.set(prefix, h); }
+  return h;
 }
 
 /** One pass over a prompt's lines and words (a class, not closures: a request allocates one object, not one per word). */
@@ -314,8 +354,8 @@ class Reader {
   readonly askConcepts = ASK_CONCEPTS.fill(0);
   readonly codeConcepts = CODE_CONCEPTS.fill(0);
 
-  constructor(readonly input: ClassifierInput, readonly isNamed: boolean, readonly charGrams: boolean) {
-    this.bag = new Bag(isNamed);
+  constructor(readonly input: ClassifierInput, readonly isNamed: boolean, readonly charGrams: boolean, weights?: Int8Array) {
+    this.bag = new Bag(isNamed, weights);
     this.crossTask = input.task ? hashString(input.task, SEEDS.cross) : 0;
   }
 
@@ -467,44 +507,44 @@ class Reader {
   /** The shape group: named signals about the whole request. */
   finish(): FeatureBag {
     const { bag, input, kinds } = this;
-    if (input.task) bag.shape(`task=${input.task}`);
-    if (input.source) bag.shape(`source=${input.source}`);
-    if (input.language) bag.shape(`language=${input.language}`);
+    if (input.task) bag.shape('task=', input.task);
+    if (input.source) bag.shape('source=', input.source);
+    if (input.language) bag.shape('language=', input.language);
     const askBucket = log2Bucket(this.askWords, 8);
-    bag.shape(`ask.words=${askBucket}`);
-    if (input.task) bag.shape(`task=${input.task}×ask.words=${askBucket}`);
+    bag.shape('ask.words=', askBucket);
+    if (input.task) bag.shape('task=', input.task, '×ask.words=', askBucket);
     const bulkLines = kinds.code + kinds.trace + kinds.diff + kinds.log;
     const bulkBucket = log2Bucket(bulkLines, 9);
-    bag.shape(`paste.lines=${bulkBucket}`);
-    bag.shape(`ask.words=${askBucket}×paste.lines=${bulkBucket}`);
-    bag.shape(`questions=${Math.min(this.questions, 3)}`);
-    if (this.fences) bag.shape(`fences=${Math.min(this.fences, 3)}`);
-    if (kinds.trace) bag.shape(`trace.lines=${log2Bucket(kinds.trace, 6)}`);
-    if (kinds.diff) bag.shape(`diff.lines=${log2Bucket(kinds.diff, 7)}`);
-    if (kinds.log) bag.shape(`log.lines=${log2Bucket(kinds.log, 7)}`);
+    bag.shape('paste.lines=', bulkBucket);
+    bag.shape('ask.words=', askBucket, '×paste.lines=', bulkBucket);
+    bag.shape('questions=', QUESTIONS[Math.min(this.questions, 3)]);
+    if (this.fences) bag.shape('fences=', QUESTIONS[Math.min(this.fences, 3)]);
+    if (kinds.trace) bag.shape('trace.lines=', log2Bucket(kinds.trace, 6));
+    if (kinds.diff) bag.shape('diff.lines=', log2Bucket(kinds.diff, 7));
+    if (kinds.log) bag.shape('log.lines=', log2Bucket(kinds.log, 7));
     if (kinds.json >= 2) bag.shape('paste.json');
     if (kinds.yaml >= 2) bag.shape('paste.yaml');
     for (let c = 0; c < CONCEPTS.length; c++) {
-      const concept = CONCEPTS[c];
       if (this.askConcepts[c]) {
-        bag.shape(`lex:${concept}`);
-        if (this.askConcepts[c] > 1) bag.shape(`lex:${concept}=2+`);
-        bag.shape(`lex:${concept}×ask.words=${askBucket}`);
-        if (input.task) bag.shape(`lex:${concept}×task=${input.task}`);
+        bag.shape(LEX_NAMES[c]);
+        if (this.askConcepts[c] > 1) bag.shape(LEX_NAMES[c], '=2+');
+        bag.shape(LEX_NAMES[c], '×ask.words=', askBucket);
+        if (input.task) bag.shape(LEX_NAMES[c], '×task=', input.task);
       }
       if (this.codeConcepts[c]) {
-        bag.shape(`code.lex:${concept}=${log2Bucket(this.codeConcepts[c], 3)}`);
-        bag.shape(`code.lex:${concept}×ask.words=${askBucket}`);
+        bag.shape(CODE_LEX_NAMES[c], '=', log2Bucket(this.codeConcepts[c], 3));
+        bag.shape(CODE_LEX_NAMES[c], '×ask.words=', askBucket);
       }
     }
     const prompt = input.prompt;
     const files = countFiles(prompt.length > FILES_SAMPLE ? prompt.slice(0, FILES_SAMPLE) : prompt);
-    if (files) bag.shape(`files=${log2Bucket(files, 4)}`);
-    bag.shape(`turns=${log2Bucket(input.turns, 3)}`);
+    if (files) bag.shape('files=', log2Bucket(files, 4));
+    bag.shape('turns=', log2Bucket(input.turns, 3));
     if (input.lastIsToolResult) bag.shape('last=tool-result');
     if (input.hasTools) bag.shape('tools');
     bag.shape('bias');
     const out: FeatureBag = { index: SCRATCH.slice(0, bag.length), length: bag.length, counts: bag.counts };
+    if (bag.weights) { out.sums = SUMS.slice(); out.summedWith = bag.weights; }
     if (bag.names) out.names = bag.names;
     return out;
   }

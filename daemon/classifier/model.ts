@@ -42,21 +42,23 @@ export function loadModel(file: WeightsFile): Model {
 
 /** Each class's score (log-odds up to a constant) for a bag of features. */
 export function scores(model: Model, bag: FeatureBag): [number, number, number] {
-  const w = model.weights;
-  const scales = bag.counts.map(groupScale);
-  // Sum per group first (integers: exact), then scale once per group.
-  const sums = new Float64Array(GROUPS.length * CLASSES);
-  const index = bag.index;
-  for (let k = 0; k < bag.length; k++) {
-    const at = index[k] * CLASSES;
-    const g = groupOf(index[k]) * CLASSES;
-    sums[g] += w[at];
-    sums[g + 1] += w[at + 1];
-    sums[g + 2] += w[at + 2];
+  let sums = bag.summedWith === model.weights ? bag.sums : undefined;
+  if (!sums) {
+    // Sum per group first (integers: exact), then scale once per group.
+    const w = model.weights;
+    sums = new Float64Array(GROUPS.length * CLASSES);
+    const index = bag.index;
+    for (let k = 0; k < bag.length; k++) {
+      const at = index[k] * CLASSES;
+      const g = groupOf(index[k]) * CLASSES;
+      sums[g] += w[at];
+      sums[g + 1] += w[at + 1];
+      sums[g + 2] += w[at + 2];
+    }
   }
   const out: [number, number, number] = [model.bias[0], model.bias[1], model.bias[2]];
   for (let g = 0; g < GROUPS.length; g++) {
-    const s = scales[g] * model.scale;
+    const s = groupScale(bag.counts[g], g) * model.scale;
     out[0] += sums[g * CLASSES] * s;
     out[1] += sums[g * CLASSES + 1] * s;
     out[2] += sums[g * CLASSES + 2] * s;
