@@ -4,6 +4,18 @@ import { extractCode, fitIndentation, type FitOptions } from '../requests/fences
 import { ASK_AGAIN_STRONGER_COMMAND, MARK_OVERKILL_COMMAND } from '../requests/runner';
 import type { Services } from '../services';
 
+/**
+ * Whether the lines a proposal would replace are as they were when the request was sent (`version`, `original`);
+ * when they changed, says so and returns false. `again`: the proposal is a stronger model's second answer.
+ */
+export function stillAsAsked(document: vscode.TextDocument, range: vscode.Range, version: number, original: string, what: 'code' | 'selection', again: boolean): boolean {
+  if (document.version === version || document.getText(range) === original) return true;
+  void vscode.window.showWarningMessage(again
+    ? `Switchyard: the ${what} changed since the first answer (was it applied?); the stronger answer was not proposed.`
+    : `Switchyard: the ${what} changed while the model was working; nothing was applied.`);
+  return false;
+}
+
 export async function proposeCodeAnswer(
   services: Services,
   document: vscode.TextDocument,

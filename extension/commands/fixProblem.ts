@@ -5,7 +5,7 @@ import { commonIndent } from '../requests/fences';
 import { buildFixRequest, type DiagnosticContext } from '../requests/prompts';
 import type { RunOutcome } from '../requests/runner';
 import { requestContext, type Services } from '../services';
-import { proposeCodeAnswer } from './applyAnswer';
+import { proposeCodeAnswer, stillAsAsked } from './applyAnswer';
 import { codeContext, diagnosticLines, locationLabel, type SelectionCommandArgs } from './target';
 
 export const FIX_COMMAND = 'switchyard.fixProblem';
@@ -71,12 +71,7 @@ export function registerFixProblem(services: Services): vscode.Disposable {
     const request = buildFixRequest(code, diagnosticContext(diagnostic), requestContext(source, document.languageId));
     const version = document.version;
     const propose = async (outcome: RunOutcome, again = false) => {
-      if (document.version !== version && document.getText(range) !== code.code) {
-        void vscode.window.showWarningMessage(again
-          ? 'Switchyard: the code changed since the first answer (was it applied?); the stronger answer was not proposed.'
-          : 'Switchyard: the code changed while the model was working; nothing was applied.');
-        return;
-      }
+      if (!stillAsAsked(document, range, version, code.code, 'code', again)) return;
       await proposeCodeAnswer(services, document, range, {
         baseIndent: commonIndent(lines),
         firstLineInline: false,

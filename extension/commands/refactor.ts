@@ -5,7 +5,7 @@ import { liveDecisionInput } from '../requests/liveDecisionInput';
 import type { RunOutcome } from '../requests/runner';
 import { buildRefactorRequest } from '../requests/prompts';
 import { requestContext, type Services } from '../services';
-import { proposeCodeAnswer } from './applyAnswer';
+import { proposeCodeAnswer, stillAsAsked } from './applyAnswer';
 import { codeContext, locationLabel, replacementTarget, resolveTarget } from './target';
 
 export const REFACTOR_COMMAND = 'switchyard.refactorSelection';
@@ -27,12 +27,7 @@ export function registerRefactor(services: Services): vscode.Disposable {
     if (!input) return;
     const version = document.version;
     const propose = async (outcome: RunOutcome, again = false) => {
-      if (document.version !== version && document.getText(range) !== code.code) {
-        void vscode.window.showWarningMessage(again
-          ? 'Switchyard: the selection changed since the first answer (was it applied?); the stronger answer was not proposed.'
-          : 'Switchyard: the selection changed while the model was working; nothing was applied.');
-        return;
-      }
+      if (!stillAsAsked(document, range, version, code.code, 'selection', again)) return;
       await proposeCodeAnswer(services, document, range, fit, outcome.text, 'Refactor', outcome.result.requestId);
     };
     const outcome = await services.runner.run(buildRefactorRequest(code, input.value, ctx), {
