@@ -59,14 +59,10 @@ export function classifierInput(request: RouteRequest): ClassifierInput {
   };
 }
 
-/**
- * The features of one request: `index[k]` occurred; each group's occurrences count `1 / sqrt(n)` of their group's
- * total `n` (so a group's weight does not grow with the length of the text behind it).
- */
+/** The features of one request: each occurrence's index, weighed by its group's scale (groupScale). */
 export interface FeatureBag {
   /** Each occurrence's feature index (its group is the LAYOUT range it falls in: groupOf). */
   index: Int32Array;
-  length: number;
   /** Occurrences per group, GROUPS order. */
   counts: [number, number, number, number];
   /** Made with `weights`: each group × class weight sum (scores() then needs no second pass). */
@@ -191,9 +187,9 @@ const enum LineKind { Prose, Template, Code, Trace, Diff, Log, Blank, Fence }
 const isPaste = (k: number) => k === LineKind.Code || k === LineKind.Trace || k === LineKind.Diff || k === LineKind.Log;
 
 /** Per line of the prompt being read (at most MAX_LINES): its kind and where it is. Shared scratch, as SCRATCH. */
-const LINE_KIND = new Uint8Array(2000);
-const LINE_START = new Int32Array(2000);
-const LINE_END = new Int32Array(2000);
+const LINE_KIND = new Uint8Array(MAX_LINES);
+const LINE_START = new Int32Array(MAX_LINES);
+const LINE_END = new Int32Array(MAX_LINES);
 
 /** The code-action templates' own lines (extension/requests/prompts.ts): task words, not the user's. */
 const TEMPLATE_LINES = [
@@ -543,7 +539,7 @@ class Reader {
     if (input.lastIsToolResult) bag.shape('last=tool-result');
     if (input.hasTools) bag.shape('tools');
     bag.shape('bias');
-    const out: FeatureBag = { index: SCRATCH.slice(0, bag.length), length: bag.length, counts: bag.counts };
+    const out: FeatureBag = { index: SCRATCH.slice(0, bag.length), counts: bag.counts };
     if (bag.weights) { out.sums = SUMS.slice(); out.summedWith = bag.weights; }
     if (bag.names) out.names = bag.names;
     return out;

@@ -48,7 +48,7 @@ export function scores(model: Model, bag: FeatureBag): [number, number, number] 
     const w = model.weights;
     sums = new Float64Array(GROUPS.length * CLASSES);
     const index = bag.index;
-    for (let k = 0; k < bag.length; k++) {
+    for (let k = 0; k < index.length; k++) {
       const at = index[k] * CLASSES;
       const g = groupOf(index[k]) * CLASSES;
       sums[g] += w[at];
@@ -80,9 +80,9 @@ export function softmax(s: readonly number[]): number[] {
 export function contributions(model: Model, bag: FeatureBag, c: number): Map<string, number> {
   if (!bag.names) throw new Error('internal: contributions need a named feature bag');
   const w = model.weights;
-  const scales = bag.counts.map(groupScale);
+  const scales = bag.counts.map((n, g) => groupScale(n, g));
   const out = new Map<string, number>();
-  for (let k = 0; k < bag.length; k++) {
+  for (let k = 0; k < bag.index.length; k++) {
     const at = bag.index[k] * CLASSES;
     let others = 0;
     for (let o = 0; o < CLASSES; o++) if (o !== c) others += w[at + o];

@@ -11,7 +11,7 @@ import { DIMS, type FeatureBag } from './features';
 const PREFIX = 'c1:';
 
 export function sketchOf(bag: FeatureBag): string {
-  const sorted = Int32Array.from(bag.index.subarray(0, bag.length)).sort();
+  const sorted = Int32Array.from(bag.index).sort();
   const out: number[] = [];
   const varint = (n: number) => { while (n >= 0x80) { out.push((n & 0x7f) | 0x80); n = Math.floor(n / 128); } out.push(n); };
   for (const c of bag.counts) varint(c);
@@ -59,7 +59,7 @@ export function bagFromSketch(sketch: string): FeatureBag | null {
       for (let t = 0; t < times && length < total; t++) index[length++] = i;
       last = i;
     }
-    return length === total ? { index, length, counts } : null;
+    return length === total ? { index, counts } : null;
   } catch {
     return null;
   }

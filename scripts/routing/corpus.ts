@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { RouteRequest } from '../../shared/decision';
+import { testShape } from '../../daemon/rules/ruleTests';
 
 export const TIERS = ['fast', 'standard', 'deep'] as const;
 export type CorpusTier = (typeof TIERS)[number];
@@ -91,17 +92,10 @@ export function toRouteRequest(row: CorpusRow): RouteRequest {
   if (row.language) request.language = row.language;
   if (row.messages) {
     request.messages = row.messages.filter((m) => m.role !== 'tool').map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content }));
-    const last = row.messages[row.messages.length - 1];
-    request.shape = {
-      format: 'openai-chat', hasTools: !!row.tools?.length, toolCount: row.tools?.length ?? 0, hasImages: false, hasDocuments: false,
-      turns: row.messages.filter((m) => m.role === 'user').length, lastIsToolResult: last.role === 'tool',
-      needs: { tools: !!row.tools?.length, vision: false, documents: false, structuredOutput: false, reasoning: false },
-    };
+    const turns = row.messages.filter((m) => m.role === 'user').length;
+    request.shape = testShape({ hasTools: !!row.tools?.length, turns, lastIsToolResult: row.messages[row.messages.length - 1].role === 'tool' });
   } else if (row.tools?.length) {
-    request.shape = {
-      format: 'openai-chat', hasTools: true, toolCount: row.tools.length, hasImages: false, hasDocuments: false, turns: 1, lastIsToolResult: false,
-      needs: { tools: true, vision: false, documents: false, structuredOutput: false, reasoning: false },
-    };
+    request.shape = testShape({ hasTools: true });
   }
   return request;
 }

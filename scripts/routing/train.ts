@@ -29,10 +29,10 @@ export interface Example { index: Int32Array; value: Float64Array; label: number
 
 export function toExample(row: CorpusRow, groups: readonly Group[] = GROUPS): Example {
   const bag = extractFeatures(classifierInput(toRouteRequest(row)), { groups });
-  const scales = bag.counts.map(groupScale);
+  const scales = bag.counts.map((n, g) => groupScale(n, g));
   const keep = GROUPS.map((g) => groups.includes(g));
   const values = new Map<number, number>();
-  for (let k = 0; k < bag.length; k++) {
+  for (let k = 0; k < bag.index.length; k++) {
     const g = groupOf(bag.index[k]);
     if (!keep[g]) continue;
     values.set(bag.index[k], (values.get(bag.index[k]) ?? 0) + scales[g]);
