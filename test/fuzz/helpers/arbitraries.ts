@@ -281,6 +281,10 @@ export const condition: fc.Arbitrary<unknown> = fc.letrec<{ cond: unknown }>((ti
     fc.record({ prompt: fc.oneof(regexCondition, fc.record({ contains: fc.oneof(text, fc.array(text, { maxLength: 2 })), caseSensitive: maybe(fc.boolean()) })) }),
     fc.record({ inputTokens: comparison }),
     fc.record({ spentTodayUsd: comparison }),
+    fc.record({ classifier: fc.oneof(
+      fc.record({ tier: fc.oneof(fc.constantFrom('fast', 'standard', 'deep', 'huge'), fc.array(fc.constantFrom('fast', 'deep', ''), { maxLength: 3 })), minConfidence: maybe(fc.oneof(fc.double({ min: -1, max: 2, noNaN: true }), fc.constant(Number.NaN))) }),
+      anyJson,
+    ) }),
     fc.dictionary(fc.oneof(fc.constant('metadata.team'), hostileName.map((n) => `metadata.${n}`), hostileName), fc.oneof(text, comparison), { minKeys: 1, maxKeys: 2 }).map(ownKeys),
     fc.record({ not: tie('cond') }),
     fc.record({ all: fc.array(tie('cond'), { maxLength: 3 }) }),
